@@ -1,0 +1,35 @@
+#ifndef SWITCHBOARD_SB_MHD_H
+#define SWITCHBOARD_SB_MHD_H
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <microhttpd.h>
+
+/* Settings for sb_mhd_start; every field maps to one MHD_OPTION. */
+struct sb_mhd_settings {
+    unsigned int flags;                 /* MHD_FLAG bits */
+    int listen_fd;                      /* an already bound, listening socket (MHD_OPTION_LISTEN_SOCKET) */
+    unsigned int thread_pool_size;      /* MHD_OPTION_THREAD_POOL_SIZE; 0 or 1 = the single internal thread */
+    unsigned int connection_limit;      /* MHD_OPTION_CONNECTION_LIMIT */
+    unsigned int connection_timeout;    /* MHD_OPTION_CONNECTION_TIMEOUT, seconds of idleness */
+    size_t connection_memory_limit;     /* MHD_OPTION_CONNECTION_MEMORY_LIMIT: bounds the header size */
+    MHD_AccessHandlerCallback access_handler;
+    void *access_handler_cls;
+    MHD_RequestCompletedCallback completed;
+    void *completed_cls;
+    MHD_NotifyConnectionCallback notify_connection;
+    void *notify_connection_cls;
+};
+
+/* MHD_start_daemon is variadic: this builds its option list from the struct. */
+struct MHD_Daemon *sb_mhd_start(const struct sb_mhd_settings *settings);
+
+/* MHD_get_daemon_info is variadic. */
+uint16_t sb_mhd_bind_port(struct MHD_Daemon *daemon);
+unsigned int sb_mhd_current_connections(struct MHD_Daemon *daemon);
+
+/* Writes the numeric address of the connection's peer into buf ("" when unknown). */
+void sb_mhd_client_address(struct MHD_Connection *connection, char *buf, size_t buflen);
+#endif

@@ -1,0 +1,39 @@
+#include "sb_mhd.h"
+#include <netdb.h>
+#include <string.h>
+
+struct MHD_Daemon *sb_mhd_start(const struct sb_mhd_settings *s) {
+    struct MHD_OptionItem ops[] = {
+        { MHD_OPTION_LISTEN_SOCKET, (intptr_t) s->listen_fd, NULL },
+        { MHD_OPTION_CONNECTION_LIMIT, (intptr_t) s->connection_limit, NULL },
+        { MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t) s->connection_timeout, NULL },
+        { MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t) s->connection_memory_limit, NULL },
+        { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t) s->completed, s->completed_cls },
+        { MHD_OPTION_NOTIFY_CONNECTION, (intptr_t) s->notify_connection, s->notify_connection_cls },
+        { s->thread_pool_size > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+          (intptr_t) s->thread_pool_size, NULL },
+        { MHD_OPTION_END, 0, NULL },
+    };
+    return MHD_start_daemon(s->flags, 0, NULL, NULL, s->access_handler, s->access_handler_cls,
+                            MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+}
+
+uint16_t sb_mhd_bind_port(struct MHD_Daemon *daemon) {
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    return info == NULL ? 0 : info->port;
+}
+
+unsigned int sb_mhd_current_connections(struct MHD_Daemon *daemon) {
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+    return info == NULL ? 0 : info->num_connections;
+}
+
+void sb_mhd_client_address(struct MHD_Connection *connection, char *buf, size_t buflen) {
+    if (buflen == 0) return;
+    buf[0] = '\0';
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (info == NULL || info->client_addr == NULL) return;
+    const struct sockaddr *sa = info->client_addr;
+    socklen_t len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    if (getnameinfo(sa, len, buf, (socklen_t) buflen, NULL, 0, NI_NUMERICHOST) != 0) buf[0] = '\0';
+}

@@ -1,0 +1,17 @@
+/// An HTTP request method. Any token is representable so unknown methods can be answered with 405/501
+/// rather than rejected before routing.
+public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+
+    public static let GET = HTTPMethod("GET")
+    public static let HEAD = HTTPMethod("HEAD")
+    public static let POST = HTTPMethod("POST")
+    public static let PUT = HTTPMethod("PUT")
+    public static let PATCH = HTTPMethod("PATCH")
+    public static let DELETE = HTTPMethod("DELETE")
+    public static let OPTIONS = HTTPMethod("OPTIONS")
+
+    public var description: String { rawValue }
+}

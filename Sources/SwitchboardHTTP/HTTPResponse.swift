@@ -1,0 +1,53 @@
+import Foundation
+
+/// A complete response: status, headers and body bytes.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A response whose body is already-serialised JSON.
+    public static func json(_ status: Int, _ body: [UInt8], headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+        var h = headers
+        h.set("Content-Type", "application/json")
+        return HTTPResponse(status: status, headers: h, body: body)
+    }
+
+    /// A response serialising a JSON object (dictionary / array of Foundation JSON values), sorted keys.
+    public static func json(_ status: Int, object: Any, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data(#"{"error":{"type":"internal_error","message":"response could not be serialised"}}"#.utf8)
+        return json(status, [UInt8](data), headers: headers)
+    }
+
+    /// The uniform error body: `{"error": {"type": "...", "message": "..."}}`.
+    public static func error(_ status: Int, type: String, message: String,
+                             headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+        json(status, object: ["error": ["type": type, "message": message]], headers: headers)
+    }
+}
+
+/// An error a handler can throw to answer with a specific status and JSON error body.
+public struct HTTPError: Error, Sendable, Equatable {
+    public var status: Int
+    public var type: String
+    public var message: String
+    public var headers: HTTPHeaders
+
+    public init(_ status: Int, type: String, message: String, headers: HTTPHeaders = HTTPHeaders()) {
+        self.status = status
+        self.type = type
+        self.message = message
+        self.headers = headers
+    }
+
+    public var response: HTTPResponse {
+        HTTPResponse.error(status, type: type, message: message, headers: headers)
+    }
+}

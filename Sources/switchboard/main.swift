@@ -1,0 +1,2 @@
+import SwitchboardGateway
+print("switchboard")
