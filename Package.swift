@@ -33,9 +33,12 @@ let package = Package(
                 dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP"]),
         .executableTarget(name: "switchboard", dependencies: ["SwitchboardGateway"]),
 
-        .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
-        .testTarget(name: "SwitchboardStoreTests", dependencies: ["SwitchboardStore"]),
-        .testTarget(name: "SwitchboardHTTPTests", dependencies: ["SwitchboardHTTP"]),
-        .testTarget(name: "SwitchboardGatewayTests", dependencies: ["SwitchboardGateway", "SwitchboardHTTP"]),
+        // Test helpers shared by the test targets: a raw HTTP/1.1 client, thread helpers, temp dirs.
+        .target(name: "SwitchboardTestSupport", path: "Tests/SwitchboardTestSupport"),
+        .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore", "SwitchboardTestSupport"]),
+        .testTarget(name: "SwitchboardStoreTests", dependencies: ["SwitchboardStore", "SwitchboardTestSupport"]),
+        .testTarget(name: "SwitchboardHTTPTests", dependencies: ["SwitchboardHTTP", "SwitchboardTestSupport"]),
+        .testTarget(name: "SwitchboardGatewayTests",
+                    dependencies: ["SwitchboardGateway", "SwitchboardHTTP", "SwitchboardTestSupport"]),
     ]
 )
