@@ -103,6 +103,9 @@ public final class HTTPServer: @unchecked Sendable {
         _ = core.waitForIdle(until: Date(timeIntervalSinceNow: grace))
         // libmicrohttpd aborts the process if stopped with a suspended connection: release them first.
         core.releaseParked(until: Date(timeIntervalSinceNow: 5))
+        // Resumed is not yet sent: give those answers (and anything else still finishing) a moment to
+        // reach their clients before the daemon closes every connection.
+        _ = core.waitForIdle(until: Date(timeIntervalSinceNow: 2))
         MHD_stop_daemon(running)
         lock.withLock {
             daemon = nil
