@@ -1,0 +1,86 @@
+/// The store's entry point: one SQLite file with its schema migrated, one group-commit writer for
+/// all writes, and a pool of read-only connections for queries.
+///
+/// Threading: every method may be called from any thread or task. Writes are serialized on the
+/// writer thread (see ``GroupCommitWriter``); reads run on the caller's thread with a pooled
+/// connection (see ``ReadPool``), never waiting for the writer.
+public final class Database: Sendable {
+    /// Settings for ``open(path:options:migrations:)``.
+    public struct Options: Sendable {
+        /// Applied to every connection (readers are always read-only). `readOnly` here opens the
+        /// writer read-only too: migrations and writes then fail with `.readOnly`.
+        public var connection: SQLiteConnection.Options
+        /// Group-commit tuning.
+        public var writer: GroupCommitWriter.Options
+        /// The most read connections.
+        public var readerCount: Int
+
+        public init(connection: SQLiteConnection.Options = .init(), writer: GroupCommitWriter.Options = .init(),
+                    readerCount: Int = 4) {
+            self.connection = connection
+            self.writer = writer
+            self.readerCount = readerCount
+        }
+    }
+
+    /// The database file.
+    public let path: String
+    /// The schema version after migrating.
+    public let schemaVersion: Int
+    /// The writer that owns the read-write connection.
+    public let writer: GroupCommitWriter
+    /// The read-only connections.
+    public let readers: ReadPool
+
+    private init(path: String, schemaVersion: Int, writer: GroupCommitWriter, readers: ReadPool) {
+        self.path = path
+        self.schemaVersion = schemaVersion
+        self.writer = writer
+        self.readers = readers
+    }
+
+    /// Opens (creating if needed) the database at `path`, whose parent directory must exist, applies
+    /// the pending `migrations` (refusing a file newer than they know), and starts the writer.
+    ///
+    /// Throws ``SQLiteError`` when the file cannot be opened or configured, and ``StoreError`` for bad
+    /// migrations, a failed migration, or a schema newer than this build.
+    public static func open(path: String, options: Options = Options(), migrations: [Migration] = []) throws -> Database {
+        let migrator = try Migrator(migrations)
+        let connection = try SQLiteConnection(path: path, options: options.connection)
+        let version: Int
+        do {
+            try migrator.migrate(connection)
+            version = try Migrator.version(of: connection)
+        } catch {
+            connection.close()
+            throw error
+        }
+        let writer = GroupCommitWriter(connection: connection, options: options.writer)
+        let readers = ReadPool(path: path, capacity: options.readerCount, options: options.connection)
+        return Database(path: path, schemaVersion: version, writer: writer, readers: readers)
+    }
+
+    /// Queues a write for the next group commit; see ``GroupCommitWriter/submit(_:completion:)``.
+    /// `completion` runs on the writer thread after the commit is durable.
+    public func submit<T>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T,
+                          completion: @escaping @Sendable (Result<T, any Error>) -> Void) {
+        writer.submit(body, completion: completion)
+    }
+
+    /// Runs a write in the next group commit and returns once it is durable; see ``GroupCommitWriter/write(_:)``.
+    @discardableResult
+    public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await writer.write(body)
+    }
+
+    /// Runs queries on a pooled read-only connection in one snapshot; see ``ReadPool/read(_:)``.
+    public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try readers.read(body)
+    }
+
+    /// Finishes queued writes, stops the writer and closes every connection. Idempotent.
+    public func close() {
+        writer.close()
+        readers.close()
+    }
+}
