@@ -1,19 +1,38 @@
 #include "sb_mhd.h"
 #include <netdb.h>
+#include <stdio.h>
 #include <string.h>
 
+/* Bridges MHD's printf-style logger to the settings' plain message callback; cls is the settings. */
+static void sb_mhd_external_logger(void *cls, const char *fmt, va_list ap) {
+    const struct sb_mhd_settings *settings = cls;
+    char message[512];
+    vsnprintf(message, sizeof message, fmt, ap);
+    size_t n = strlen(message);
+    while (n > 0 && (message[n - 1] == '\n' || message[n - 1] == '\r')) message[--n] = '\0';
+    settings->log_message(settings->log_message_cls, message);
+}
+
 struct MHD_Daemon *sb_mhd_start(const struct sb_mhd_settings *s) {
-    struct MHD_OptionItem ops[] = {
-        { MHD_OPTION_LISTEN_SOCKET, (intptr_t) s->listen_fd, NULL },
-        { MHD_OPTION_CONNECTION_LIMIT, (intptr_t) s->connection_limit, NULL },
-        { MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t) s->connection_timeout, NULL },
-        { MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t) s->connection_memory_limit, NULL },
-        { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t) s->completed, s->completed_cls },
-        { MHD_OPTION_NOTIFY_CONNECTION, (intptr_t) s->notify_connection, s->notify_connection_cls },
-        { s->thread_pool_size > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
-          (intptr_t) s->thread_pool_size, NULL },
-        { MHD_OPTION_END, 0, NULL },
-    };
+    struct MHD_OptionItem ops[10];
+    size_t n = 0;
+    /* The logger goes first so that messages about the later options reach it too. */
+    if (s->log_message != NULL) {
+        ops[n++] = (struct MHD_OptionItem) { MHD_OPTION_EXTERNAL_LOGGER, (intptr_t) sb_mhd_external_logger,
+                                             (void *) s };
+    }
+    ops[n++] = (struct MHD_OptionItem) { MHD_OPTION_LISTEN_SOCKET, (intptr_t) s->listen_fd, NULL };
+    ops[n++] = (struct MHD_OptionItem) { MHD_OPTION_CONNECTION_LIMIT, (intptr_t) s->connection_limit, NULL };
+    ops[n++] = (struct MHD_OptionItem) { MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t) s->connection_timeout, NULL };
+    ops[n++] = (struct MHD_OptionItem) { MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                                         (intptr_t) s->connection_memory_limit, NULL };
+    ops[n++] = (struct MHD_OptionItem) { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t) s->completed, s->completed_cls };
+    ops[n++] = (struct MHD_OptionItem) { MHD_OPTION_NOTIFY_CONNECTION, (intptr_t) s->notify_connection,
+                                         s->notify_connection_cls };
+    if (s->thread_pool_size > 1) {
+        ops[n++] = (struct MHD_OptionItem) { MHD_OPTION_THREAD_POOL_SIZE, (intptr_t) s->thread_pool_size, NULL };
+    }
+    ops[n++] = (struct MHD_OptionItem) { MHD_OPTION_END, 0, NULL };
     return MHD_start_daemon(s->flags, 0, NULL, NULL, s->access_handler, s->access_handler_cls,
                             MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
 }

@@ -1,2 +1,4 @@
+import Foundation
 import SwitchboardGateway
-print("switchboard")
+
+exit(SwitchboardCLI.main(Array(CommandLine.arguments.dropFirst())))

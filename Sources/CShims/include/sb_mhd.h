@@ -21,9 +21,14 @@ struct sb_mhd_settings {
     void *completed_cls;
     MHD_NotifyConnectionCallback notify_connection;
     void *notify_connection_cls;
+    /* Receives libmicrohttpd's own diagnostics, already formatted (MHD_OPTION_EXTERNAL_LOGGER takes a
+     * va_list callback, which Swift cannot implement). NULL leaves them on stderr. */
+    void (*log_message)(void *cls, const char *message);
+    void *log_message_cls;
 };
 
-/* MHD_start_daemon is variadic: this builds its option list from the struct. */
+/* MHD_start_daemon is variadic: this builds its option list from the struct. `settings` must stay valid
+ * until MHD_stop_daemon returns when log_message is set (it is the logger's context). */
 struct MHD_Daemon *sb_mhd_start(const struct sb_mhd_settings *settings);
 
 /* MHD_get_daemon_info is variadic. */

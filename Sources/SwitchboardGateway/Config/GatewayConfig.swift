@@ -1,0 +1,96 @@
+import Foundation
+import SwitchboardHTTP
+
+/// The gateway's configuration, read from JSON (`Config/switchboard.json` by default).
+///
+/// ```json
+/// {"listen": {"host": "127.0.0.1", "port": 8080}, "store": {"path": "var/switchboard.sqlite"}}
+/// ```
+/// Optional tuning keys under `listen`: `threads`, `connection_limit`, `idle_timeout_seconds`,
+/// `max_body_bytes`, `max_header_bytes`, `shutdown_grace_seconds`; under `store`: `synchronous`
+/// (`"full"` or `"normal"`), `busy_timeout_ms`. Unknown keys are errors.
+public struct GatewayConfig: Sendable, Equatable {
+    public struct Listen: Sendable, Equatable {
+        public var host = "127.0.0.1"
+        public var port = 8080
+        public var threads = HTTPServerConfiguration.defaultThreads
+        public var connectionLimit = 1024
+        public var idleTimeoutSeconds = 60
+        public var maxBodyBytes = 1 << 20
+        public var maxHeaderBytes = 32 << 10
+        public var shutdownGraceSeconds = 10.0
+    }
+
+    public struct Store: Sendable, Equatable {
+        public var path = "var/switchboard.sqlite"
+        /// `synchronous=FULL` makes every acknowledged commit survive power loss; `normal` only a crash.
+        public var synchronousFull = true
+        public var busyTimeoutMilliseconds = 5000
+    }
+
+    public var listen = Listen()
+    public var store = Store()
+
+    public init() {}
+
+    /// The default location, relative to the working directory.
+    public static let defaultPath = "Config/switchboard.json"
+
+    /// Loads and validates a configuration file. Errors name the file and the offending key.
+    public static func load(path: String) throws -> GatewayConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError("\(path): cannot read the file")
+        }
+        do {
+            return try parse(data)
+        } catch let error as ConfigError {
+            throw ConfigError("\(path): \(error.description)")
+        }
+    }
+
+    /// Parses configuration JSON.
+    public static func parse(_ data: Data) throws -> GatewayConfig {
+        var root = try ConfigReader.parse(data)
+        var config = GatewayConfig()
+        if var listen = try root.object("listen") {
+            config.listen.host = try listen.string("host") ?? config.listen.host
+            config.listen.port = try listen.int("port", range: 0...65_535) ?? config.listen.port
+            config.listen.threads = try listen.int("threads", range: 1...256) ?? config.listen.threads
+            config.listen.connectionLimit = try listen.int("connection_limit", range: 1...1_000_000)
+                ?? config.listen.connectionLimit
+            config.listen.idleTimeoutSeconds = try listen.int("idle_timeout_seconds", range: 1...86_400)
+                ?? config.listen.idleTimeoutSeconds
+            config.listen.maxBodyBytes = try listen.int("max_body_bytes", range: 1...(1 << 30))
+                ?? config.listen.maxBodyBytes
+            config.listen.maxHeaderBytes = try listen.int("max_header_bytes", range: 4096...(1 << 24))
+                ?? config.listen.maxHeaderBytes
+            config.listen.shutdownGraceSeconds = try listen.double("shutdown_grace_seconds", range: 0...3600)
+                ?? config.listen.shutdownGraceSeconds
+            try listen.finish()
+        }
+        if var store = try root.object("store") {
+            config.store.path = try store.string("path") ?? config.store.path
+            if let mode = try store.string("synchronous") {
+                switch mode.lowercased() {
+                case "full": config.store.synchronousFull = true
+                case "normal": config.store.synchronousFull = false
+                default: throw ConfigError("'store.synchronous' must be \"full\" or \"normal\", got \"\(mode)\"")
+                }
+            }
+            config.store.busyTimeoutMilliseconds = try store.int("busy_timeout_ms", range: 0...600_000)
+                ?? config.store.busyTimeoutMilliseconds
+            try store.finish()
+        }
+        try root.finish()
+        guard !config.store.path.isEmpty else { throw ConfigError("'store.path' must not be empty") }
+        return config
+    }
+
+    /// The server settings this configuration describes.
+    public var serverConfiguration: HTTPServerConfiguration {
+        HTTPServerConfiguration(host: listen.host, port: listen.port, threads: listen.threads,
+                                connectionLimit: listen.connectionLimit, idleTimeoutSeconds: listen.idleTimeoutSeconds,
+                                maxBodyBytes: listen.maxBodyBytes, maxHeaderBytes: listen.maxHeaderBytes,
+                                shutdownGraceSeconds: listen.shutdownGraceSeconds)
+    }
+}

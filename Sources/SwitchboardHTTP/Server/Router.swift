@@ -1,0 +1,120 @@
+/// How a route answers.
+///
+/// - `immediate`: computes the response on the server thread. For cheap work only.
+/// - `deferred`: receives a responder and may answer later from any thread; the connection is suspended
+///   meanwhile, so no server thread waits (a group commit, an outbound decision request).
+/// - `async`: runs in a Swift `Task`; the connection is suspended until it returns. A thrown `HTTPError`
+///   becomes its JSON error response; any other error becomes a 500.
+public enum HTTPHandler: Sendable {
+    case immediate(@Sendable (HTTPRequest) -> HTTPResponse)
+    case deferred(@Sendable (HTTPRequest, HTTPResponder) -> Void)
+    case async(@Sendable (HTTPRequest) async throws -> HTTPResponse)
+}
+
+/// Maps method + path pattern to handlers. Patterns are `/`-separated literal segments and `{name}`
+/// parameters, e.g. `/v1/webhook_endpoints/{id}/rotate_secret`.
+public struct Router: Sendable {
+    /// The outcome of matching a request.
+    public enum Match: Sendable {
+        case found(HTTPHandler, parameters: [String: String])
+        /// The path exists for other methods only; `allowed` feeds the `Allow` header.
+        case methodNotAllowed(allowed: [HTTPMethod])
+        case notFound
+    }
+
+    private enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+    }
+
+    private struct Route: Sendable {
+        let segments: [Segment]
+        var handlers: [HTTPMethod: HTTPHandler]
+    }
+
+    private var routes: [Route] = []
+    /// Routes without parameters, by exact path, for an allocation-light lookup.
+    private var literalRoutes: [String: Int] = [:]
+
+    public init() {}
+
+    /// Registers `handler` for `method` on `pattern`. A later registration of the same pair replaces it.
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: HTTPHandler) {
+        let segments = Router.split(pattern).map { part -> Segment in
+            if part.hasPrefix("{") && part.hasSuffix("}") && part.count > 2 {
+                return .parameter(String(part.dropFirst().dropLast()))
+            }
+            return .literal(String(part))
+        }
+        if let index = routes.firstIndex(where: { $0.segments == segments }) {
+            routes[index].handlers[method] = handler
+            return
+        }
+        routes.append(Route(segments: segments, handlers: [method: handler]))
+        if segments.allSatisfy({ if case .literal = $0 { return true } else { return false } }) {
+            literalRoutes[Router.normalise(pattern)] = routes.count - 1
+        }
+    }
+
+    public mutating func get(_ pattern: String, _ handler: HTTPHandler) { add(.GET, pattern, handler) }
+    public mutating func post(_ pattern: String, _ handler: HTTPHandler) { add(.POST, pattern, handler) }
+    public mutating func put(_ pattern: String, _ handler: HTTPHandler) { add(.PUT, pattern, handler) }
+    public mutating func patch(_ pattern: String, _ handler: HTTPHandler) { add(.PATCH, pattern, handler) }
+    public mutating func delete(_ pattern: String, _ handler: HTTPHandler) { add(.DELETE, pattern, handler) }
+
+    /// Finds the handler for a request. `HEAD` falls back to the `GET` handler (the server drops the body).
+    public func match(method: HTTPMethod, path: String) -> Match {
+        if let index = literalRoutes[Router.normalise(path)] {
+            return select(routes[index], method: method, parameters: [:])
+        }
+        let parts = Router.split(path)
+        var pathExists: Route?
+        for route in routes where route.segments.count == parts.count {
+            guard let parameters = Router.bind(route.segments, to: parts) else { continue }
+            if let handler = Router.handler(in: route, for: method) {
+                return .found(handler, parameters: parameters)
+            }
+            pathExists = pathExists ?? route
+        }
+        if let route = pathExists { return select(route, method: method, parameters: [:]) }
+        return .notFound
+    }
+
+    private func select(_ route: Route, method: HTTPMethod, parameters: [String: String]) -> Match {
+        if let handler = Router.handler(in: route, for: method) {
+            return .found(handler, parameters: parameters)
+        }
+        var allowed = Set(route.handlers.keys)
+        if allowed.contains(.GET) { allowed.insert(.HEAD) }
+        return .methodNotAllowed(allowed: allowed.sorted { $0.rawValue < $1.rawValue })
+    }
+
+    private static func handler(in route: Route, for method: HTTPMethod) -> HTTPHandler? {
+        if let handler = route.handlers[method] { return handler }
+        if method == .HEAD { return route.handlers[.GET] }
+        return nil
+    }
+
+    private static func bind(_ segments: [Segment], to parts: [Substring]) -> [String: String]? {
+        var parameters: [String: String] = [:]
+        for (segment, part) in zip(segments, parts) {
+            switch segment {
+            case .literal(let text):
+                guard part == text else { return nil }
+            case .parameter(let name):
+                guard !part.isEmpty else { return nil }
+                parameters[name] = String(part)
+            }
+        }
+        return parameters
+    }
+
+    private static func split(_ path: String) -> [Substring] {
+        path.split(separator: "/", omittingEmptySubsequences: true)
+    }
+
+    /// `/a/b/` and `/a/b` are the same route.
+    private static func normalise(_ path: String) -> String {
+        path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+    }
+}

@@ -1,0 +1,265 @@
+import CMicroHTTPD
+import CShims
+import Foundation
+
+/// The object libmicrohttpd's callbacks reach through their closure pointer: routes requests, builds
+/// responses, and keeps the counters and the set of parked requests that shutdown needs.
+///
+/// Ownership: `HTTPServer` owns it and passes it unretained to libmicrohttpd; the daemon is stopped
+/// before `HTTPServer` lets go of it, so every callback sees a live object.
+final class ServerCore: @unchecked Sendable {
+    let configuration: HTTPServerConfiguration
+    let router: Router
+    let onRequestCompleted: (@Sendable (HTTPRequestRecord) -> Void)?
+    let onServerMessage: (@Sendable (String) -> Void)?
+
+    private let lock = NSCondition()
+    private var statistics = HTTPServerStatistics()
+    private var parked: [ObjectIdentifier: RequestContext] = [:]
+    private var draining = false
+    private var refusingSuspension = false
+
+    init(configuration: HTTPServerConfiguration, router: Router,
+         onRequestCompleted: (@Sendable (HTTPRequestRecord) -> Void)?,
+         onServerMessage: (@Sendable (String) -> Void)?) {
+        self.configuration = configuration
+        self.router = router
+        self.onRequestCompleted = onRequestCompleted
+        self.onServerMessage = onServerMessage
+    }
+
+    // MARK: access handler
+
+    /// One call of libmicrohttpd's access handler. See `RequestContext` for the phases.
+    func access(connection: OpaquePointer, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?,
+                uploadData: UnsafePointer<CChar>?, uploadSize: UnsafeMutablePointer<Int>,
+                slot: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> MHD_Result {
+        guard let raw = slot.pointee else {
+            return beginRequest(connection: connection, url: url, method: method, slot: slot)
+        }
+        let context = Unmanaged<RequestContext>.fromOpaque(raw).takeUnretainedValue()
+        if uploadSize.pointee > 0 {
+            let size = uploadSize.pointee
+            uploadSize.pointee = 0
+            guard context.isReceiving else { return .YES }
+            if context.bodyTooLarge || context.body.count + size > configuration.maxBodyBytes {
+                // libmicrohttpd 0.9.75 cannot queue a response mid-upload, so an oversized chunked body is
+                // discarded and answered 413 when it ends; one far too large is cut off instead.
+                context.bodyTooLarge = true
+                context.discardedBytes += size
+                return context.discardedBytes > max(configuration.maxBodyBytes, 16 << 20) ? .NO : .YES
+            }
+            if let data = uploadData {
+                data.withMemoryRebound(to: UInt8.self, capacity: size) {
+                    context.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: size))
+                }
+            }
+            return .YES
+        }
+        if context.isReceiving {
+            if context.bodyTooLarge {
+                context.markAnswered()
+                return queue(payloadTooLarge(), context: context, close: true)
+            }
+            return dispatch(context)
+        }
+        if context.isResuming, let response = context.takeResumedAnswer() {
+            return queue(response, context: context)
+        }
+        return .YES
+    }
+
+    private func beginRequest(connection: OpaquePointer, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?,
+                              slot: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> MHD_Result {
+        let context = RequestContext(connection: connection, server: self,
+                                     method: HTTPMethod(method.map { String(cString: $0) } ?? ""),
+                                     path: url.map { String(cString: $0) } ?? "/")
+        slot.pointee = Unmanaged.passRetained(context).toOpaque()
+        var address = [CChar](repeating: 0, count: 64)
+        sb_mhd_client_address(connection, &address, address.count)
+        context.remoteAddress = address.withUnsafeBufferPointer { $0.baseAddress.map { String(cString: $0) } ?? "" }
+        lock.withLock { statistics.requestsInFlight += 1 }
+        // Refuse an oversized declared body before reading it. Queuing now also makes libmicrohttpd
+        // close the connection afterwards, so the unread body is never consumed.
+        if let declared = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length"),
+           let length = Int(String(cString: declared)), length > configuration.maxBodyBytes {
+            context.markAnswered()
+            return queue(payloadTooLarge(), context: context, close: true)
+        }
+        // Queuing a response on this first call would make libmicrohttpd 0.9.75 close the connection;
+        // answering on a later call keeps keep-alive working.
+        return .YES
+    }
+
+    private func dispatch(_ context: RequestContext) -> MHD_Result {
+        switch router.match(method: context.method, path: context.path) {
+        case .notFound:
+            context.markAnswered()
+            return queue(.error(404, type: "not_found",
+                                message: "no route for \(context.method) \(context.path)"), context: context)
+        case .methodNotAllowed(let allowed):
+            context.markAnswered()
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            return queue(.error(405, type: "method_not_allowed",
+                                message: "\(context.method) is not allowed on \(context.path); allowed: \(allow)",
+                                headers: ["Allow": allow]), context: context)
+        case .found(let handler, let parameters):
+            let request = makeRequest(context, parameters: parameters)
+            context.beginDispatch()
+            switch handler {
+            case .immediate(let body):
+                let response = body(request)
+                context.markAnswered()
+                return queue(response, context: context)
+            case .deferred(let body):
+                body(request, HTTPResponder(context: context))
+            case .async(let body):
+                let responder = HTTPResponder(context: context)
+                Task {
+                    responder.respond(await ServerCore.run(body, request))
+                }
+            }
+            if let response = context.answerOrSuspend() { return queue(response, context: context) }
+            return .YES
+        }
+    }
+
+    private static func run(_ body: @Sendable (HTTPRequest) async throws -> HTTPResponse,
+                            _ request: HTTPRequest) async -> HTTPResponse {
+        do {
+            return try await body(request)
+        } catch let error as HTTPError {
+            return error.response
+        } catch {
+            return .error(500, type: "internal_error", message: "the request could not be completed")
+        }
+    }
+
+    private func makeRequest(_ context: RequestContext, parameters: [String: String]) -> HTTPRequest {
+        let collector = ValueCollector()
+        let box = Unmanaged.passUnretained(collector).toOpaque()
+        _ = MHD_get_connection_values(context.connection, .HEADER_KIND, collectValue, box)
+        let headers = collector.take()
+        _ = MHD_get_connection_values(context.connection, .GET_ARGUMENT_KIND, collectValue, box)
+        let query = collector.take()
+        return HTTPRequest(method: context.method, path: context.path,
+                           query: query.map { (name: $0.0, value: $0.1) }, headers: HTTPHeaders(headers),
+                           body: context.body, pathParameters: parameters, remoteAddress: context.remoteAddress)
+    }
+
+    private func payloadTooLarge() -> HTTPResponse {
+        .error(413, type: "payload_too_large",
+               message: "request body exceeds the limit of \(configuration.maxBodyBytes) bytes")
+    }
+
+    /// Queues `response` on the context's connection. `close` forces `Connection: close`.
+    private func queue(_ response: HTTPResponse, context: RequestContext, close: Bool = false) -> MHD_Result {
+        context.status = response.status
+        let handle: OpaquePointer? = response.body.withUnsafeBytes { bytes in
+            MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress),
+                                            .RESPMEM_MUST_COPY)
+        }
+        guard let handle else { return .NO }
+        defer { MHD_destroy_response(handle) }
+        for field in response.headers {
+            // libmicrohttpd refuses names or values with CR/LF/TAB; such a header is dropped, not sent.
+            _ = MHD_add_response_header(handle, field.name, field.value)
+        }
+        if close || lock.withLock({ draining }) {
+            _ = MHD_add_response_header(handle, "Connection", "close")
+        }
+        return MHD_queue_response(context.connection, UInt32(response.status), handle)
+    }
+
+    // MARK: completion and connections
+
+    func completed(_ context: RequestContext, termination: MHD_RequestTerminationCode) {
+        context.markCompleted()
+        lock.withLock {
+            statistics.requestsInFlight -= 1
+            statistics.requestsCompleted += 1
+            lock.broadcast()
+        }
+        guard let log = onRequestCompleted else { return }
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - context.startedAt) / 1e9
+        log(HTTPRequestRecord(method: context.method.rawValue, path: context.path, status: context.status,
+                              durationSeconds: elapsed, requestBytes: context.body.count, remoteAddress: context.remoteAddress,
+                              completed: termination == .REQUEST_TERMINATED_COMPLETED_OK,
+                              suspended: context.wasSuspended))
+    }
+
+    func connectionOpened() { lock.withLock { statistics.connectionsOpened += 1 } }
+    func connectionClosed() { lock.withLock { statistics.connectionsClosed += 1 } }
+
+    var currentStatistics: HTTPServerStatistics { lock.withLock { statistics } }
+
+    // MARK: parked requests and shutdown
+
+    func didSuspend(_ context: RequestContext) {
+        lock.withLock {
+            parked[ObjectIdentifier(context)] = context
+            statistics.requestsSuspended = parked.count
+        }
+    }
+
+    func didResume(_ context: RequestContext) {
+        lock.withLock {
+            parked[ObjectIdentifier(context)] = nil
+            statistics.requestsSuspended = parked.count
+            lock.broadcast()
+        }
+    }
+
+    /// While the server is being forced down, a handler that did not answer at once gets this instead of
+    /// a suspension: a stopping daemon must not hold parked connections.
+    func refusalWhileStopping() -> HTTPResponse? {
+        lock.withLock { refusingSuspension } ? Self.shuttingDown : nil
+    }
+
+    static let shuttingDown = HTTPResponse.error(503, type: "shutting_down", message: "the server is shutting down",
+                                                 headers: ["Retry-After": "1"])
+
+    func beginDraining() { lock.withLock { draining = true } }
+
+    /// Waits until no request is in flight or `deadline` passes. Returns true when idle.
+    func waitForIdle(until deadline: Date) -> Bool {
+        lock.withLock {
+            while statistics.requestsInFlight > 0 {
+                if !lock.wait(until: deadline) { return statistics.requestsInFlight == 0 }
+            }
+            return true
+        }
+    }
+
+    /// Answers every parked request with 503 and waits (bounded) until libmicrohttpd has resumed them all.
+    func releaseParked(until deadline: Date) {
+        let waiting: [RequestContext] = lock.withLock {
+            refusingSuspension = true
+            return Array(parked.values)
+        }
+        for context in waiting { _ = context.deliver(Self.shuttingDown) }
+        lock.withLock {
+            while !parked.isEmpty {
+                if !lock.wait(until: deadline) { break }
+            }
+        }
+    }
+}
+
+/// Collects key/value pairs from `MHD_get_connection_values`. Used on one thread at a time.
+private final class ValueCollector {
+    var pairs: [(String, String)] = []
+    func take() -> [(String, String)] {
+        defer { pairs = [] }
+        return pairs
+    }
+}
+
+/// The iterator libmicrohttpd calls for each header or query argument; `cls` is an unretained
+/// `ValueCollector` alive for the duration of the call.
+private let collectValue: MHD_KeyValueIterator = { cls, _, key, value in
+    guard let cls, let key else { return .YES }
+    let collector = Unmanaged<ValueCollector>.fromOpaque(cls).takeUnretainedValue()
+    collector.pairs.append((String(cString: key), value.map { String(cString: $0) } ?? ""))
+    return .YES
+}
