@@ -1,6 +1,5 @@
 import CCurl
 import CShims
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,7 +18,7 @@ public final class HTTPClient: Sendable {
     public let configuration: HTTPClientConfiguration
     private let inbox: SubmissionInbox
     /// The loop thread until someone has taken it to join (or detach) it.
-    private let loopThread: Mutex<pthread_t?>
+    private let loopThread: Locked<pthread_t?>
 
     /// Creates the multi handle and starts the loop thread.
     public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration()) throws(HTTPClientError) {
@@ -50,7 +49,7 @@ public final class HTTPClient: Sendable {
         }
         self.configuration = configuration
         self.inbox = inbox
-        self.loopThread = Mutex(thread)
+        self.loopThread = Locked(thread)
     }
 
     deinit {

@@ -1,5 +1,4 @@
 import CCurl
-import Synchronization
 
 /// A request waiting to be picked up by the loop thread.
 struct PendingRequest: Sendable {
@@ -11,7 +10,7 @@ struct PendingRequest: Sendable {
 
 /// Marks one submitted request as cancelled; compared by identity.
 final class CancellationToken: Sendable {
-    private let flag = Mutex(false)
+    private let flag = Locked(false)
 
     var isCancelled: Bool { flag.withLock { $0 } }
 
@@ -31,7 +30,7 @@ final class SubmissionInbox: Sendable {
         var closed = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let multi: MultiHandle
 
     init(multi: MultiHandle) {
