@@ -1,5 +1,6 @@
 #include "sb_mhd.h"
-#include <netdb.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,7 +53,10 @@ void sb_mhd_client_address(struct MHD_Connection *connection, char *buf, size_t 
     buf[0] = '\0';
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (info == NULL || info->client_addr == NULL) return;
+    /* inet_ntop rather than getnameinfo: this runs once per request. */
     const struct sockaddr *sa = info->client_addr;
-    socklen_t len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-    if (getnameinfo(sa, len, buf, (socklen_t) buflen, NULL, 0, NI_NUMERICHOST) != 0) buf[0] = '\0';
+    const void *address = NULL;
+    if (sa->sa_family == AF_INET) address = &((const struct sockaddr_in *) sa)->sin_addr;
+    else if (sa->sa_family == AF_INET6) address = &((const struct sockaddr_in6 *) sa)->sin6_addr;
+    if (address == NULL || inet_ntop(sa->sa_family, address, buf, (socklen_t) buflen) == NULL) buf[0] = '\0';
 }

@@ -53,11 +53,14 @@ struct AccessLog: Sendable {
     let logger: Logger
 
     func record(_ record: HTTPRequestRecord) {
-        logger.info("request", [
-            "method": .string(record.method), "path": .string(record.path), "status": .int(record.status),
-            "duration_ms": .double((record.durationSeconds * 1e6).rounded() / 1e3),
-            "bytes_in": .int(record.requestBytes), "remote": .string(record.remoteAddress),
-            "completed": .bool(record.completed),
-        ])
+        logger.log(.info, "request") { line in
+            line.string("method", record.method)
+            line.string("path", record.path)
+            line.int("status", record.status)
+            line.milliseconds("duration_ms", seconds: record.durationSeconds)
+            line.int("bytes_in", record.requestBytes)
+            line.string("remote", record.remoteAddress)
+            line.bool("completed", record.completed)
+        }
     }
 }

@@ -63,3 +63,32 @@ struct LoggingTests {
         #expect(Timestamp.iso8601(951_782_400, fractionDigits: 6) == "2000-02-29T00:00:00.000000Z")
     }
 }
+
+@Suite("Timestamp formatter")
+struct TimestampFormatterTests {
+    /// libc's formatting of the whole second, as an independent reference.
+    private func reference(_ seconds: Double) -> String {
+        var time = time_t(seconds.rounded(.down))
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        var buffer = [CChar](repeating: 0, count: 32)
+        let count = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S", &parts)
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    @Test(arguments: [0.0, 1.5, 59.9994, 86_399.999, 951_782_400, 1_760_084_505.25, 4_102_444_800, 253_402_300_799,
+                      -1, -86_401.5, 1_700_000_000.0005])
+    func agreesWithLibc(_ seconds: Double) {
+        #expect(Timestamp.iso8601(seconds) == reference(seconds) + "Z")
+        let millis = Timestamp.iso8601(seconds, fractionDigits: 3)
+        #expect(millis.count == 24)
+        #expect(millis.hasSuffix("Z"))
+    }
+
+    @Test func fractionsRoundAndCarry() {
+        #expect(Timestamp.iso8601(1.5, fractionDigits: 3) == "1970-01-01T00:00:01.500Z")
+        #expect(Timestamp.iso8601(59.9996, fractionDigits: 3) == "1970-01-01T00:01:00.000Z")
+        #expect(Timestamp.iso8601(86_399.9999, fractionDigits: 3) == "1970-01-02T00:00:00.000Z")
+        #expect(Timestamp.iso8601(0.000001, fractionDigits: 6) == "1970-01-01T00:00:00.000001Z")
+    }
+}

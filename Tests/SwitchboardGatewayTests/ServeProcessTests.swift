@@ -40,6 +40,16 @@ struct ServeProcessTests {
         }
 
         var log: String { lock.withLock { String(decoding: collected, as: UTF8.self) } }
+
+        /// Waits for the process to exit, then reads what is left in the pipe: the readability handler
+        /// may not have delivered the last lines yet.
+        func waitForExit() {
+            process.waitUntilExit()
+            let handle = stderr.fileHandleForReading
+            handle.readabilityHandler = nil
+            let rest = handle.readDataToEndOfFile()
+            lock.withLock { collected.append(rest) }
+        }
     }
 
     private func writeConfig(_ directory: TemporaryDirectory) throws -> String {
@@ -70,7 +80,7 @@ struct ServeProcessTests {
             load.start()
             _ = eventually { statuses.values.count > 200 }
             kill(serve.process.processIdentifier, SIGTERM)
-            serve.process.waitUntilExit()
+            serve.waitForExit()
             return health.text
         }
         #expect(body == #"{"status":"ok"}"#)

@@ -29,10 +29,11 @@ struct ServeCommand: SwitchboardCommand {
         if let host = arguments.value("host") { config.listen.host = host }
         if let port = try arguments.int("port", range: 0...65_535) { config.listen.port = port }
 
+        // First, before any thread exists: every thread created later inherits the blocked signals.
+        let stop = SignalWaiter(signals: [SIGTERM, SIGINT])
         let writer = LogWriter()
         defer { writer.close() }
         let logger = Logger(writer: writer)
-        let stop = SignalWaiter(signals: [SIGTERM, SIGINT])
         let gateway = Gateway(config: config, logger: logger)
         do {
             try gateway.start()
@@ -49,34 +50,25 @@ struct ServeCommand: SwitchboardCommand {
     }
 }
 
-/// Blocks until one of the given signals arrives. The signals are ignored for default handling from
-/// construction on, so a signal that arrives early is not lost and does not kill the process.
-final class SignalWaiter: @unchecked Sendable {
-    private let semaphore = DispatchSemaphore(value: 0)
-    private let sources: [DispatchSourceSignal]
-    private let lock = NSLock()
-    private var received: Int32 = 0
+/// Waits for one of the given signals with `sigwait`.
+///
+/// The signals are blocked in the calling thread at construction, so construct it before creating any
+/// thread: threads inherit the mask, no thread ever runs a handler or the default action for them, and
+/// a signal that arrives early stays pending until `wait()` takes it.
+struct SignalWaiter {
+    private var set = sigset_t()
 
     init(signals: [Int32]) {
-        var sources: [DispatchSourceSignal] = []
-        let queue = DispatchQueue(label: "switchboard.signals")
-        for number in signals {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            sources.append(source)
-        }
-        self.sources = sources
-        for (source, number) in zip(sources, signals) {
-            source.setEventHandler { [self] in
-                lock.withLock { if received == 0 { received = number } }
-                semaphore.signal()
-            }
-            source.resume()
-        }
+        sigemptyset(&set)
+        for number in signals { sigaddset(&set, number) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
     }
 
+    /// Blocks until one of the signals is pending and returns its number.
     func wait() -> Int32 {
-        semaphore.wait()
-        return lock.withLock { received }
+        var set = self.set
+        var received: Int32 = 0
+        while sigwait(&set, &received) != 0 {}
+        return received
     }
 }

@@ -30,11 +30,22 @@ public final class LogWriter: @unchecked Sendable {
 
     /// Appends one line (a newline is added).
     public func write(_ line: String) {
+        write(Array(line.utf8))
+    }
+
+    /// Appends one line of UTF-8 bytes (a newline is added).
+    public func write(_ line: [UInt8]) {
+        write { $0.append(contentsOf: line) }
+    }
+
+    /// Appends one line that `render` writes straight into the shared buffer (a newline is added), saving
+    /// an intermediate allocation per line. `render` runs under the writer's lock: keep it short.
+    public func write(rendering render: (inout [UInt8]) -> Void) {
         condition.lock()
         defer { condition.unlock() }
         guard !closed else { return }
         guard buffer.count < maxBufferedBytes else { dropped += 1; return }
-        buffer.append(contentsOf: line.utf8)
+        render(&buffer)
         buffer.append(0x0A)
         if buffer.count >= flushThreshold { condition.signal() }
     }

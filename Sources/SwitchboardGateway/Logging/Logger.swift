@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import SwitchboardCore
 
 /// A value in a structured log line.
@@ -16,7 +19,14 @@ public enum LogValue: Sendable, ExpressibleByStringLiteral, ExpressibleByInteger
 public enum LogLevel: String, Sendable, Comparable {
     case debug, info, warn, error
 
-    private var rank: Int { [.debug: 0, .info: 1, .warn: 2, .error: 3][self] ?? 1 }
+    private var rank: Int {
+        switch self {
+        case .debug: 0
+        case .info: 1
+        case .warn: 2
+        case .error: 3
+        }
+    }
     public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rank < rhs.rank }
 }
 
@@ -31,9 +41,28 @@ public struct Logger: Sendable {
     }
 
     public func log(_ level: LogLevel, _ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) {
+        log(level, message) { line in
+            for (name, value) in fields { line.field(name, value) }
+        }
+    }
+
+    /// Logs a line whose fields `build` writes with `LogLine`'s typed, allocation-free methods.
+    public func log(_ level: LogLevel, _ message: String, _ build: (inout LogLine) -> Void) {
         guard level >= minimumLevel else { return }
-        writer.write(Logger.line(level: level, message: message, fields: fields,
-                                 at: Date().timeIntervalSince1970))
+        let at = Logger.now()
+        writer.write { out in
+            withUnsafeMutablePointer(to: &out) { pointer in
+                var line = LogLine(into: pointer, level: level, message: message, at: at)
+                build(&line)
+                line.finish()
+            }
+        }
+    }
+
+    static func now() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     public func debug(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.debug, message, fields) }
@@ -43,24 +72,15 @@ public struct Logger: Sendable {
 
     public func flush() { writer.flush() }
 
-    /// Renders one line (no trailing newline). Pure: exposed for tests.
+    /// Renders one line (no trailing newline) as text. Pure: exposed for tests.
     public static func line(level: LogLevel, message: String, fields: KeyValuePairs<String, LogValue>,
                             at epochSeconds: Double) -> String {
-        var out = "{\"ts\":\"" + Timestamp.iso8601(epochSeconds, fractionDigits: 3) + "\",\"level\":\""
-            + level.rawValue + "\",\"msg\":"
-        JSONString.append(message, to: &out)
-        for (key, value) in fields {
-            out.append(",")
-            JSONString.append(key, to: &out)
-            out.append(":")
-            switch value {
-            case .string(let text): JSONString.append(text, to: &out)
-            case .int(let number): out.append(String(number))
-            case .double(let number): out.append(number.isFinite ? String(number) : "null")
-            case .bool(let flag): out.append(flag ? "true" : "false")
-            }
+        var out: [UInt8] = []
+        withUnsafeMutablePointer(to: &out) { pointer in
+            var line = LogLine(into: pointer, level: level, message: message, at: epochSeconds)
+            for (name, value) in fields { line.field(name, value) }
+            line.finish()
         }
-        out.append("}")
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -1,5 +1,6 @@
 import CMicroHTTPD
 import Foundation
+import SwitchboardCore
 
 /// Lets a handler answer a request once, now or later, from any thread.
 public struct HTTPResponder: Sendable {
@@ -23,7 +24,7 @@ public struct HTTPResponder: Sendable {
 ///
 /// Threads: fields under "connection thread" are used only by the libmicrohttpd worker that owns the
 /// connection (one at a time, never concurrently). `phase` and `pending` are shared with responders on
-/// other threads and guarded by `lock`. No libmicrohttpd call is made while holding `lock`.
+/// other threads and guarded by `reply`'s lock. No libmicrohttpd call is made while holding it.
 final class RequestContext: @unchecked Sendable {
     enum Phase {
         case receiving      // headers and body arriving
@@ -49,9 +50,12 @@ final class RequestContext: @unchecked Sendable {
     var discardedBytes = 0
     var remoteAddress = ""
 
-    private let lock = NSLock()
-    private var phase = Phase.receiving
-    private var pending: HTTPResponse?
+    private struct Reply {
+        var phase = Phase.receiving
+        var pending: HTTPResponse?
+    }
+
+    private let reply = LockedValue(Reply())
 
     init(connection: OpaquePointer, server: ServerCore, method: HTTPMethod, path: String) {
         self.connection = connection
@@ -61,78 +65,77 @@ final class RequestContext: @unchecked Sendable {
         self.startedAt = DispatchTime.now().uptimeNanoseconds
     }
 
-    var isReceiving: Bool { lock.withLock { phase == .receiving } }
-    var isResuming: Bool { lock.withLock { phase == .resuming } }
+    var isReceiving: Bool { reply.withLock { $0.phase == .receiving } }
+    var isResuming: Bool { reply.withLock { $0.phase == .resuming } }
 
-    func beginDispatch() { lock.withLock { phase = .dispatching } }
+    func beginDispatch() { reply.withLock { $0.phase = .dispatching } }
 
-    func markAnswered() { lock.withLock { phase = .answered } }
+    func markAnswered() { reply.withLock { $0.phase = .answered } }
 
-    func markCompleted() { lock.withLock { phase = .completed; pending = nil } }
+    func markCompleted() { reply.withLock { $0.phase = .completed; $0.pending = nil } }
 
     /// Stores an answer and, when the connection is parked, resumes it. Any thread.
     func deliver(_ response: HTTPResponse) -> Bool {
-        lock.lock()
-        switch phase {
-        case .dispatching, .suspending:
-            guard pending == nil else { lock.unlock(); return false }
-            pending = response
-            lock.unlock()
-            return true
-        case .suspended:
-            pending = response
-            phase = .resuming
-            lock.unlock()
-            MHD_resume_connection(connection)
-            return true
-        case .receiving, .resuming, .answered, .completed:
-            lock.unlock()
-            return false
+        enum Outcome { case stored, resume, refused }
+        let outcome: Outcome = reply.withLock { state in
+            switch state.phase {
+            case .dispatching, .suspending:
+                guard state.pending == nil else { return .refused }
+                state.pending = response
+                return .stored
+            case .suspended:
+                state.pending = response
+                state.phase = .resuming
+                return .resume
+            case .receiving, .resuming, .answered, .completed:
+                return .refused
+            }
         }
+        if outcome == .resume { MHD_resume_connection(connection) }
+        return outcome != .refused
     }
 
     /// Called on the connection thread after the handler returned. Returns the answer if it is already
     /// known; otherwise suspends the connection and returns nil.
     func answerOrSuspend() -> HTTPResponse? {
-        lock.lock()
-        if let response = pending {
-            pending = nil
-            phase = .answered
-            lock.unlock()
-            return response
+        let refusal = server.refusalWhileStopping()
+        let known: HTTPResponse? = reply.withLock { state in
+            if let response = state.pending ?? refusal {
+                state.pending = nil
+                state.phase = .answered
+                return response
+            }
+            state.phase = .suspending
+            return nil
         }
-        if let refusal = server.refusalWhileStopping() {
-            phase = .answered
-            lock.unlock()
-            return refusal
-        }
-        phase = .suspending
-        lock.unlock()
+        if let known { return known }
 
         wasSuspended = true
         server.didSuspend(self)
         MHD_suspend_connection(connection)
 
-        lock.lock()
-        if pending != nil {
-            // The answer raced the suspension: resume at once.
-            phase = .resuming
-            lock.unlock()
-            MHD_resume_connection(connection)
-        } else {
-            phase = .suspended
-            lock.unlock()
+        // An answer that arrived while suspending was only stored: resume for it now.
+        let raced = reply.withLock { state in
+            guard state.pending != nil else {
+                state.phase = .suspended
+                return false
+            }
+            state.phase = .resuming
+            return true
         }
+        if raced { MHD_resume_connection(connection) }
         return nil
     }
 
     /// Called on the connection thread when libmicrohttpd re-enters the access handler after a resume.
     func takeResumedAnswer() -> HTTPResponse? {
-        lock.lock()
-        let response = pending
-        pending = nil
-        phase = .answered
-        lock.unlock()
+        let response = reply.withLock { state in
+            defer {
+                state.pending = nil
+                state.phase = .answered
+            }
+            return state.pending
+        }
         server.didResume(self)
         return response
     }

@@ -1,6 +1,7 @@
 import CMicroHTTPD
 import CShims
 import Foundation
+import Synchronization
 
 /// The object libmicrohttpd's callbacks reach through their closure pointer: routes requests, builds
 /// responses, and keeps the counters and the set of parked requests that shutdown needs.
@@ -13,10 +14,15 @@ final class ServerCore: @unchecked Sendable {
     let onRequestCompleted: (@Sendable (HTTPRequestRecord) -> Void)?
     let onServerMessage: (@Sendable (String) -> Void)?
 
+    // Counters touched on every request are atomics: a shared lock here is contended by every worker.
+    private let connectionsOpened = Atomic<Int>(0)
+    private let connectionsClosed = Atomic<Int>(0)
+    private let requestsCompleted = Atomic<Int>(0)
+    private let requestsInFlight = Atomic<Int>(0)
+    private let draining = Atomic<Bool>(false)
+    // Parked requests are rarer and need a set: a lock, and a condition for shutdown's waits.
     private let lock = NSCondition()
-    private var statistics = HTTPServerStatistics()
     private var parked: [ObjectIdentifier: RequestContext] = [:]
-    private var draining = false
     private var refusingSuspension = false
 
     init(configuration: HTTPServerConfiguration, router: Router,
@@ -78,7 +84,7 @@ final class ServerCore: @unchecked Sendable {
         var address = [CChar](repeating: 0, count: 64)
         sb_mhd_client_address(connection, &address, address.count)
         context.remoteAddress = address.withUnsafeBufferPointer { $0.baseAddress.map { String(cString: $0) } ?? "" }
-        lock.withLock { statistics.requestsInFlight += 1 }
+        requestsInFlight.add(1, ordering: .relaxed)
         // Refuse an oversized declared body before reading it. Queuing now also makes libmicrohttpd
         // close the connection afterwards, so the unread body is never consumed.
         if let declared = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length"),
@@ -136,12 +142,14 @@ final class ServerCore: @unchecked Sendable {
     }
 
     private func makeRequest(_ context: RequestContext, parameters: [String: String]) -> HTTPRequest {
-        let collector = ValueCollector()
-        let box = Unmanaged.passUnretained(collector).toOpaque()
-        _ = MHD_get_connection_values(context.connection, .HEADER_KIND, collectValue, box)
-        let headers = collector.take()
-        _ = MHD_get_connection_values(context.connection, .GET_ARGUMENT_KIND, collectValue, box)
-        let query = collector.take()
+        var headers: [(String, String)] = []
+        var query: [(String, String)] = []
+        _ = withUnsafeMutablePointer(to: &headers) {
+            MHD_get_connection_values(context.connection, .HEADER_KIND, collectValue, $0)
+        }
+        _ = withUnsafeMutablePointer(to: &query) {
+            MHD_get_connection_values(context.connection, .GET_ARGUMENT_KIND, collectValue, $0)
+        }
         return HTTPRequest(method: context.method, path: context.path,
                            query: query.map { (name: $0.0, value: $0.1) }, headers: HTTPHeaders(headers),
                            body: context.body, pathParameters: parameters, remoteAddress: context.remoteAddress)
@@ -165,7 +173,7 @@ final class ServerCore: @unchecked Sendable {
             // libmicrohttpd refuses names or values with CR/LF/TAB; such a header is dropped, not sent.
             _ = MHD_add_response_header(handle, field.name, field.value)
         }
-        if close || lock.withLock({ draining }) {
+        if close || draining.load(ordering: .relaxed) {
             _ = MHD_add_response_header(handle, "Connection", "close")
         }
         return MHD_queue_response(context.connection, UInt32(response.status), handle)
@@ -175,11 +183,8 @@ final class ServerCore: @unchecked Sendable {
 
     func completed(_ context: RequestContext, termination: MHD_RequestTerminationCode) {
         context.markCompleted()
-        lock.withLock {
-            statistics.requestsInFlight -= 1
-            statistics.requestsCompleted += 1
-            lock.broadcast()
-        }
+        requestsCompleted.add(1, ordering: .relaxed)
+        requestsInFlight.subtract(1, ordering: .releasing)
         guard let log = onRequestCompleted else { return }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - context.startedAt) / 1e9
         log(HTTPRequestRecord(method: context.method.rawValue, path: context.path, status: context.status,
@@ -188,24 +193,26 @@ final class ServerCore: @unchecked Sendable {
                               suspended: context.wasSuspended))
     }
 
-    func connectionOpened() { lock.withLock { statistics.connectionsOpened += 1 } }
-    func connectionClosed() { lock.withLock { statistics.connectionsClosed += 1 } }
+    func connectionOpened() { connectionsOpened.add(1, ordering: .relaxed) }
+    func connectionClosed() { connectionsClosed.add(1, ordering: .relaxed) }
 
-    var currentStatistics: HTTPServerStatistics { lock.withLock { statistics } }
+    var currentStatistics: HTTPServerStatistics {
+        HTTPServerStatistics(connectionsOpened: connectionsOpened.load(ordering: .relaxed),
+                             connectionsClosed: connectionsClosed.load(ordering: .relaxed),
+                             requestsCompleted: requestsCompleted.load(ordering: .relaxed),
+                             requestsInFlight: requestsInFlight.load(ordering: .acquiring),
+                             requestsSuspended: lock.withLock { parked.count })
+    }
 
     // MARK: parked requests and shutdown
 
     func didSuspend(_ context: RequestContext) {
-        lock.withLock {
-            parked[ObjectIdentifier(context)] = context
-            statistics.requestsSuspended = parked.count
-        }
+        lock.withLock { parked[ObjectIdentifier(context)] = context }
     }
 
     func didResume(_ context: RequestContext) {
         lock.withLock {
             parked[ObjectIdentifier(context)] = nil
-            statistics.requestsSuspended = parked.count
             lock.broadcast()
         }
     }
@@ -219,16 +226,16 @@ final class ServerCore: @unchecked Sendable {
     static let shuttingDown = HTTPResponse.error(503, type: "shutting_down", message: "the server is shutting down",
                                                  headers: ["Retry-After": "1"])
 
-    func beginDraining() { lock.withLock { draining = true } }
+    func beginDraining() { draining.store(true, ordering: .relaxed) }
 
-    /// Waits until no request is in flight or `deadline` passes. Returns true when idle.
+    /// Waits until no request is in flight or `deadline` passes. Returns true when idle. Polls: it runs
+    /// only during shutdown, and keeps the per-request path free of condition signalling.
     func waitForIdle(until deadline: Date) -> Bool {
-        lock.withLock {
-            while statistics.requestsInFlight > 0 {
-                if !lock.wait(until: deadline) { return statistics.requestsInFlight == 0 }
-            }
-            return true
+        while requestsInFlight.load(ordering: .acquiring) > 0 {
+            if Date() >= deadline { return false }
+            usleep(2_000)
         }
+        return true
     }
 
     /// Answers every parked request with 503 and waits (bounded) until libmicrohttpd has resumed them all.
@@ -246,20 +253,11 @@ final class ServerCore: @unchecked Sendable {
     }
 }
 
-/// Collects key/value pairs from `MHD_get_connection_values`. Used on one thread at a time.
-private final class ValueCollector {
-    var pairs: [(String, String)] = []
-    func take() -> [(String, String)] {
-        defer { pairs = [] }
-        return pairs
-    }
-}
-
-/// The iterator libmicrohttpd calls for each header or query argument; `cls` is an unretained
-/// `ValueCollector` alive for the duration of the call.
+/// The iterator libmicrohttpd calls for each header or query argument; `cls` points to the caller's
+/// `[(String, String)]`, valid for the duration of `MHD_get_connection_values`.
 private let collectValue: MHD_KeyValueIterator = { cls, _, key, value in
     guard let cls, let key else { return .YES }
-    let collector = Unmanaged<ValueCollector>.fromOpaque(cls).takeUnretainedValue()
-    collector.pairs.append((String(cString: key), value.map { String(cString: $0) } ?? ""))
+    cls.assumingMemoryBound(to: [(String, String)].self)
+        .pointee.append((String(cString: key), value.map { String(cString: $0) } ?? ""))
     return .YES
 }
