@@ -1,6 +1,7 @@
 import Foundation
 import SwitchboardCore
 import SwitchboardHTTP
+import SwitchboardStore
 
 /// The running service: the HTTP server with its routes, and the state behind them.
 ///
@@ -10,6 +11,7 @@ public final class Gateway: @unchecked Sendable {
     public let config: GatewayConfig
     public let logger: Logger
     private let server: HTTPServer
+    private let state = LockedValue<Database?>(nil)
 
     public init(config: GatewayConfig, logger: Logger) {
         self.config = config
@@ -26,17 +28,55 @@ public final class Gateway: @unchecked Sendable {
 
     public var serverStatistics: HTTPServerStatistics { server.statistics }
 
+    /// The open store (nil before `start` and after `shutdown`).
+    public var database: Database? { state.withLock { $0 } }
+
+    /// Opens the store (creating its directory and file), then starts serving.
     public func start() throws {
-        try server.start()
+        let database = try Gateway.openStore(config.store)
+        do {
+            try server.start()
+        } catch {
+            database.close()
+            throw error
+        }
+        state.withLock { $0 = database }
         logger.info("listening", ["host": .string(config.listen.host), "port": .int(server.port),
-                                  "version": .string(SwitchboardVersion.current)])
+                                  "store": .string(config.store.path), "version": .string(SwitchboardVersion.current)])
     }
 
-    /// Stops accepting, finishes in-flight requests, then releases the store.
+    /// Stops accepting, finishes in-flight requests, then closes the store (after its queued writes).
     public func shutdown() {
         server.shutdown()
+        let database = state.withLock { current -> Database? in
+            defer { current = nil }
+            return current
+        }
+        database?.close()
         logger.info("stopped")
     }
+
+    static func openStore(_ store: GatewayConfig.Store) throws -> Database {
+        let directory = (store.path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw ConfigError("store.path: cannot create directory '\(directory)': \(error.localizedDescription)")
+            }
+        }
+        var connection = SQLiteConnection.Options()
+        connection.synchronous = store.synchronousFull ? .full : .normal
+        connection.busyTimeout = .milliseconds(store.busyTimeoutMilliseconds)
+        return try Database.open(path: store.path, options: Database.Options(connection: connection),
+                                 migrations: GatewaySchema.migrations)
+    }
+}
+
+/// The gateway's tables, as numbered migrations. Empty until the gateway persists its first records;
+/// the file is still created and put in WAL mode at start, so a bad `store.path` fails at start-up.
+enum GatewaySchema {
+    static let migrations: [Migration] = []
 }
 
 /// `GET /healthz`.
