@@ -183,6 +183,12 @@ final class ServerCore: @unchecked Sendable {
 
     func completed(_ context: RequestContext, termination: MHD_RequestTerminationCode) {
         context.markCompleted()
+        if context.wasSuspended {
+            // A parked request whose client went away ends here without the access handler running again.
+            lock.withLock {
+                if parked.removeValue(forKey: ObjectIdentifier(context)) != nil { lock.broadcast() }
+            }
+        }
         requestsCompleted.add(1, ordering: .relaxed)
         requestsInFlight.subtract(1, ordering: .releasing)
         guard let log = onRequestCompleted else { return }
