@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Debian packages the build needs (C libraries reached through system-library targets).
-BUILD_PACKAGES := pkg-config libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev
+BUILD_PACKAGES := pkg-config libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev libyajl-dev
 # Extra packages for benchmarks.
 BENCH_PACKAGES := wrk
 

@@ -19,11 +19,14 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+        // JSON reading: yajl's streaming parser builds our own value type in one pass.
+        .systemLibrary(name: "CYAJL", pkgConfig: "yajl",
+                       providers: [.apt(["libyajl-dev"])]),
         // Fixed-signature wrappers for the C variadics Swift cannot call.
         .target(name: "CShims", dependencies: ["CCurl", "CMicroHTTPD"]),
 
         // Pure logic, no I/O.
-        .target(name: "SwitchboardCore", dependencies: ["COpenSSL"]),
+        .target(name: "SwitchboardCore", dependencies: ["COpenSSL", "CYAJL"]),
         // Durable state (SQLite).
         .target(name: "SwitchboardStore", dependencies: ["CSQLite", "SwitchboardCore"]),
         // Inbound server (libmicrohttpd) and outbound client (libcurl).
