@@ -23,7 +23,8 @@ final class HTTPClientTestServer: Sendable {
             return HTTPResponse(status: 200, body: [UInt8](repeating: UInt8(ascii: "x"), count: count))
         })
         router.add(.GET, "/redirect", .immediate { _ in HTTPResponse(status: 302, headers: ["Location": "/echo"]) })
-        router.add(.GET, "/slow", .deferred { _, _ in })
+        // The responder is held (in `parkedResponders`) so the request stays parked.
+        router.add(.GET, "/slow", .deferred { _, responder in parkedResponders.append(responder) })
         server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 2),
                             router: router)
         try server.start()

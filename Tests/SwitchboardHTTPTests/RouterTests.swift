@@ -66,3 +66,29 @@ struct RouterTests {
         #expect(body(HTTPRequest(method: .GET, path: "/x")).status == 202)
     }
 }
+
+@Suite("Router method resolution")
+struct RouterMethodResolutionTests {
+    private static let ok = HTTPHandler.immediate { _ in HTTPResponse(status: 200) }
+
+    @Test func aLiteralRouteDoesNotHideAParameterRouteWithTheMethod() {
+        var router = Router()
+        router.get("/x/stats", Self.ok)
+        router.delete("/x/{id}", Self.ok)
+        guard case .found(_, let parameters) = router.match(method: .DELETE, path: "/x/stats") else {
+            Issue.record("DELETE /x/stats should reach /x/{id}"); return
+        }
+        #expect(parameters == ["id": "stats"])
+    }
+
+    @Test func allowListsMethodsOfEveryMatchingRoute() {
+        var router = Router()
+        router.get("/a/{x}", Self.ok)
+        router.post("/a/{y}", Self.ok)
+        router.patch("/a/fixed", Self.ok)
+        guard case .methodNotAllowed(let allowed) = router.match(method: .PUT, path: "/a/fixed") else {
+            Issue.record("expected 405"); return
+        }
+        #expect(allowed == [.GET, .HEAD, .PATCH, .POST])
+    }
+}

@@ -2,6 +2,9 @@ import Foundation
 import SwitchboardTestSupport
 @testable import SwitchboardHTTP
 
+/// Responders of `/park` requests, held so those requests stay parked until shutdown releases them.
+let parkedResponders = LockedArray<HTTPResponder>()
+
 /// Starts an `HTTPServer` on a free loopback port with the test routes below, plus any extra ones.
 ///
 /// - `GET|POST /echo/{name}`: JSON of what arrived (method, name, query `q`, header `X-Test`, body size
@@ -30,7 +33,8 @@ func makeTestServer(_ configure: (inout HTTPServerConfiguration) -> Void = { _ i
             responder.respond(HTTPResponse(status: 200, body: Array("slow".utf8)))
         }
     })
-    router.get("/park", .deferred { _, _ in })
+    // Holding the responder keeps the request parked (dropping it would answer 500).
+    router.get("/park", .deferred { _, responder in parkedResponders.append(responder) })
     routes(&router)
     let server = HTTPServer(configuration: configuration, router: router)
     try server.start()

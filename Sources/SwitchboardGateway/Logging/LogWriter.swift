@@ -13,6 +13,9 @@ public final class LogWriter: @unchecked Sendable {
     private let flushThreshold = 64 << 10
     private let maxBufferedBytes = 8 << 20
     private let condition = NSCondition()
+    /// Held while taking and writing a batch, so batches reach the descriptor whole and in order
+    /// whichever thread (flusher, `flush`, `close`) writes them. Taken before `condition`, never after.
+    private let output = NSLock()
     private var buffer: [UInt8] = []
     private var dropped = 0
     private var closed = false
@@ -52,10 +55,7 @@ public final class LogWriter: @unchecked Sendable {
 
     /// Writes everything buffered so far before returning.
     public func flush() {
-        condition.lock()
-        let pending = take()
-        condition.unlock()
-        writeAll(pending)
+        drain()
     }
 
     /// Flushes and stops the background thread. Later writes are ignored.
@@ -64,25 +64,34 @@ public final class LogWriter: @unchecked Sendable {
         closed = true
         condition.broadcast()
         while flusherRunning { condition.wait() }
-        let pending = take()
         condition.unlock()
-        writeAll(pending)
+        drain()
     }
 
     private func run() {
-        condition.lock()
-        while !closed {
-            if buffer.count < flushThreshold {
+        while true {
+            condition.lock()
+            if !closed && buffer.count < flushThreshold {
                 _ = condition.wait(until: Date(timeIntervalSinceNow: flushInterval))
             }
-            let pending = take()
+            let finished = closed
             condition.unlock()
-            writeAll(pending)
-            condition.lock()
+            drain()
+            if finished { break }
         }
+        condition.lock()
         flusherRunning = false
         condition.broadcast()
         condition.unlock()
+    }
+
+    private func drain() {
+        output.lock()
+        defer { output.unlock() }
+        condition.lock()
+        let pending = take()
+        condition.unlock()
+        writeAll(pending)
     }
 
     /// Swaps the buffer out; call with the lock held.

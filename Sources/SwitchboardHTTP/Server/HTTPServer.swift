@@ -19,13 +19,15 @@ public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
 public final class HTTPServer: @unchecked Sendable {
     public let configuration: HTTPServerConfiguration
     private let core: ServerCore
-    private let lock = NSLock()
+    private enum Phase { case idle, running, stopping, stopped }
+
+    private let lock = NSCondition()
+    private var phase = Phase.idle
     private var daemon: OpaquePointer?
     /// Read by libmicrohttpd until `MHD_stop_daemon` returns (it is the logger's context): freed after.
     private var settings: UnsafeMutablePointer<sb_mhd_settings>?
     private var listenFD: Int32 = -1
     private var boundPort = 0
-    private var stopped = false
 
     /// - Parameters:
     ///   - onRequestCompleted: called on a server thread after every request (access log, metrics).
@@ -50,7 +52,7 @@ public final class HTTPServer: @unchecked Sendable {
     /// Binds and starts serving. Throws when the address cannot be bound or libmicrohttpd refuses to start.
     public func start() throws {
         try lock.withLock {
-            guard daemon == nil, !stopped else { throw HTTPServerError(description: "server already started") }
+            guard phase == .idle else { throw HTTPServerError(description: "server already started") }
             let fd = try ListenSocket.open(host: configuration.host, port: configuration.port,
                                            backlog: Int32(clamping: configuration.backlog))
             let settings = UnsafeMutablePointer<sb_mhd_settings>.allocate(capacity: 1)
@@ -61,7 +63,8 @@ public final class HTTPServer: @unchecked Sendable {
             settings.pointee.thread_pool_size = UInt32(clamping: max(1, configuration.threads))
             settings.pointee.connection_limit = UInt32(clamping: configuration.connectionLimit)
             settings.pointee.connection_timeout = UInt32(clamping: configuration.idleTimeoutSeconds)
-            settings.pointee.connection_memory_limit = configuration.maxHeaderBytes
+            // Headroom over our own header limit, so oversized headers reach our JSON 431 first.
+            settings.pointee.connection_memory_limit = configuration.maxHeaderBytes + (32 << 10)
             let context = Unmanaged.passUnretained(core).toOpaque()
             settings.pointee.access_handler = accessHandler
             settings.pointee.access_handler_cls = context
@@ -80,6 +83,7 @@ public final class HTTPServer: @unchecked Sendable {
             }
             daemon = started
             self.settings = settings
+            phase = .running
             listenFD = fd
             boundPort = Int(sb_mhd_bind_port(started))
         }
@@ -87,12 +91,21 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Stops gracefully: stops accepting, lets in-flight requests finish for up to `graceSeconds`
     /// (default: the configuration's), answers requests still parked with 503, then stops the workers.
-    /// Responses sent while draining carry `Connection: close`. Safe to call more than once.
+    /// Responses sent while draining carry `Connection: close`. Safe to call more than once and from
+    /// several threads: every call returns only once the server has stopped.
     public func shutdown(graceSeconds: Double? = nil) {
         let running: OpaquePointer? = lock.withLock {
-            guard !stopped else { return nil }
-            stopped = true
-            return daemon
+            switch phase {
+            case .idle:
+                phase = .stopped
+                return nil
+            case .stopping, .stopped:
+                while phase != .stopped { lock.wait() }
+                return nil
+            case .running:
+                phase = .stopping
+                return daemon
+            }
         }
         guard let running else { return }
         core.beginDraining()
@@ -111,6 +124,8 @@ public final class HTTPServer: @unchecked Sendable {
             daemon = nil
             settings?.deallocate()
             settings = nil
+            phase = .stopped
+            lock.broadcast()
         }
     }
 }

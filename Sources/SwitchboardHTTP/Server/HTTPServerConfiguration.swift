@@ -6,14 +6,16 @@ public struct HTTPServerConfiguration: Sendable {
     public var port: Int
     /// libmicrohttpd worker threads (each runs its own epoll loop).
     public var threads: Int
-    /// Connections open at once; more are refused at accept.
+    /// Connections open at once. Past it libmicrohttpd stops accepting: further connections wait in the
+    /// kernel's listen backlog (up to `backlog`) until a slot frees.
     public var connectionLimit: Int
     /// A connection idle this long (no bytes either way) is closed. Suspended requests never time out.
     public var idleTimeoutSeconds: Int
     /// Largest request body. A larger declared `Content-Length` gets 413 before the body is read;
     /// a chunked body that grows past it gets 413 as soon as it does.
     public var maxBodyBytes: Int
-    /// Per-connection memory for the request line and headers; a request whose headers do not fit gets 431.
+    /// Largest request line plus headers; larger gets a JSON 431. (libmicrohttpd's memory pool is sized
+    /// 32 KiB above this; headers too large even for that get its own plain 431.)
     public var maxHeaderBytes: Int
     /// The listen backlog.
     public var backlog: Int

@@ -3,14 +3,32 @@ import Foundation
 import SwitchboardCore
 
 /// Lets a handler answer a request once, now or later, from any thread.
+///
+/// If every copy of the responder is dropped without an answer (a handler's forgotten error path), the
+/// request is answered 500 then, instead of holding its connection until shutdown.
 public struct HTTPResponder: Sendable {
-    let context: RequestContext
+    private let ward: ResponderWard
+
+    init(context: RequestContext) {
+        ward = ResponderWard(context: context)
+    }
 
     /// Sends `response`. Returns false when the request was already answered or has ended
     /// (the client went away, or the server answered for you while shutting down).
     @discardableResult
     public func respond(_ response: HTTPResponse) -> Bool {
-        context.deliver(response)
+        ward.context.deliver(response)
+    }
+}
+
+/// Shared by all copies of one `HTTPResponder`; its `deinit` is the last copy going away.
+private final class ResponderWard: Sendable {
+    let context: RequestContext
+
+    init(context: RequestContext) { self.context = context }
+
+    deinit {
+        _ = context.deliver(.error(500, type: "internal_error", message: "the handler ended without answering"))
     }
 }
 
@@ -49,6 +67,7 @@ final class RequestContext: @unchecked Sendable {
     var bodyTooLarge = false
     var discardedBytes = 0
     var remoteAddress = ""
+    var headers: [(String, String)] = []
 
     private struct Reply {
         var phase = Phase.receiving
@@ -98,9 +117,8 @@ final class RequestContext: @unchecked Sendable {
     /// Called on the connection thread after the handler returned. Returns the answer if it is already
     /// known; otherwise suspends the connection and returns nil.
     func answerOrSuspend() -> HTTPResponse? {
-        let refusal = server.refusalWhileStopping()
         let known: HTTPResponse? = reply.withLock { state in
-            if let response = state.pending ?? refusal {
+            if let response = state.pending {
                 state.pending = nil
                 state.phase = .answered
                 return response
@@ -110,8 +128,15 @@ final class RequestContext: @unchecked Sendable {
         }
         if let known { return known }
 
+        // Registering as parked and checking for shutdown happen under the server's lock, so shutdown's
+        // sweep either sees this request or this request sees the sweep: none is left suspended.
+        guard server.didSuspend(self) else {
+            return reply.withLock { state in
+                defer { state.phase = .answered; state.pending = nil }
+                return state.pending ?? ServerCore.shuttingDown
+            }
+        }
         wasSuspended = true
-        server.didSuspend(self)
         MHD_suspend_connection(connection)
 
         // An answer that arrived while suspending was only stored: resume for it now.

@@ -30,6 +30,9 @@ public struct Router: Sendable {
     private struct Route: Sendable {
         let segments: [Segment]
         var handlers: [HTTPMethod: HTTPHandler]
+        var hasParameters: Bool {
+            segments.contains { if case .parameter = $0 { return true } else { return false } }
+        }
     }
 
     private var routes: [Route] = []
@@ -63,28 +66,25 @@ public struct Router: Sendable {
     public mutating func delete(_ pattern: String, _ handler: HTTPHandler) { add(.DELETE, pattern, handler) }
 
     /// Finds the handler for a request. `HEAD` falls back to the `GET` handler (the server drops the body).
+    /// A literal route wins over a parameterised one for the same method; when no route of the path has
+    /// the method, `allowed` lists every method any route of the path has.
     public func match(method: HTTPMethod, path: String) -> Match {
+        var allowed = Set<HTTPMethod>()
         if let index = literalRoutes[Router.normalise(path)] {
-            return select(routes[index], method: method, parameters: [:])
+            if let handler = Router.handler(in: routes[index], for: method) {
+                return .found(handler, parameters: [:])
+            }
+            allowed.formUnion(routes[index].handlers.keys)
         }
         let parts = Router.split(path)
-        var pathExists: Route?
-        for route in routes where route.segments.count == parts.count {
+        for route in routes where route.hasParameters && route.segments.count == parts.count {
             guard let parameters = Router.bind(route.segments, to: parts) else { continue }
             if let handler = Router.handler(in: route, for: method) {
                 return .found(handler, parameters: parameters)
             }
-            pathExists = pathExists ?? route
+            allowed.formUnion(route.handlers.keys)
         }
-        if let route = pathExists { return select(route, method: method, parameters: [:]) }
-        return .notFound
-    }
-
-    private func select(_ route: Route, method: HTTPMethod, parameters: [String: String]) -> Match {
-        if let handler = Router.handler(in: route, for: method) {
-            return .found(handler, parameters: parameters)
-        }
-        var allowed = Set(route.handlers.keys)
+        guard !allowed.isEmpty else { return .notFound }
         if allowed.contains(.GET) { allowed.insert(.HEAD) }
         return .methodNotAllowed(allowed: allowed.sorted { $0.rawValue < $1.rawValue })
     }

@@ -85,6 +85,20 @@ final class ServerCore: @unchecked Sendable {
         sb_mhd_client_address(connection, &address, address.count)
         context.remoteAddress = address.withUnsafeBufferPointer { $0.baseAddress.map { String(cString: $0) } ?? "" }
         requestsInFlight.add(1, ordering: .relaxed)
+        // Headers are collected now (dispatch needs them) and measured against our limit, so oversized
+        // headers get a JSON 431; libmicrohttpd's own (HTML) 431 only answers headers beyond its pool.
+        var headers: [(String, String)] = []
+        _ = withUnsafeMutablePointer(to: &headers) {
+            MHD_get_connection_values(connection, .HEADER_KIND, collectValue, $0)
+        }
+        let headerBytes = headers.reduce(context.path.utf8.count) { $0 + $1.0.utf8.count + $1.1.utf8.count + 4 }
+        context.headers = headers
+        if headerBytes > configuration.maxHeaderBytes {
+            context.markAnswered()
+            return queue(.error(431, type: "request_header_fields_too_large",
+                                message: "request headers exceed the limit of \(configuration.maxHeaderBytes) bytes"),
+                         context: context, close: true)
+        }
         // Refuse an oversized declared body before reading it. Queuing now also makes libmicrohttpd
         // close the connection afterwards, so the unread body is never consumed.
         if let declared = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length"),
@@ -142,16 +156,12 @@ final class ServerCore: @unchecked Sendable {
     }
 
     private func makeRequest(_ context: RequestContext, parameters: [String: String]) -> HTTPRequest {
-        var headers: [(String, String)] = []
         var query: [(String, String)] = []
-        _ = withUnsafeMutablePointer(to: &headers) {
-            MHD_get_connection_values(context.connection, .HEADER_KIND, collectValue, $0)
-        }
         _ = withUnsafeMutablePointer(to: &query) {
             MHD_get_connection_values(context.connection, .GET_ARGUMENT_KIND, collectValue, $0)
         }
         return HTTPRequest(method: context.method, path: context.path,
-                           query: query.map { (name: $0.0, value: $0.1) }, headers: HTTPHeaders(headers),
+                           query: query.map { (name: $0.0, value: $0.1) }, headers: HTTPHeaders(context.headers),
                            body: context.body, pathParameters: parameters, remoteAddress: context.remoteAddress)
     }
 
@@ -162,7 +172,8 @@ final class ServerCore: @unchecked Sendable {
 
     /// Queues `response` on the context's connection. `close` forces `Connection: close`.
     private func queue(_ response: HTTPResponse, context: RequestContext, close: Bool = false) -> MHD_Result {
-        context.status = response.status
+        let status = ServerCore.sendableStatus(response.status)
+        context.status = status
         let handle: OpaquePointer? = response.body.withUnsafeBytes { bytes in
             MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress),
                                             .RESPMEM_MUST_COPY)
@@ -176,7 +187,7 @@ final class ServerCore: @unchecked Sendable {
         if close || draining.load(ordering: .relaxed) {
             _ = MHD_add_response_header(handle, "Connection", "close")
         }
-        return MHD_queue_response(context.connection, UInt32(response.status), handle)
+        return MHD_queue_response(context.connection, UInt32(status), handle)
     }
 
     // MARK: completion and connections
@@ -212,8 +223,13 @@ final class ServerCore: @unchecked Sendable {
 
     // MARK: parked requests and shutdown
 
-    func didSuspend(_ context: RequestContext) {
-        lock.withLock { parked[ObjectIdentifier(context)] = context }
+    /// Registers a request about to be suspended; false when shutdown already stopped suspensions.
+    func didSuspend(_ context: RequestContext) -> Bool {
+        lock.withLock {
+            guard !refusingSuspension else { return false }
+            parked[ObjectIdentifier(context)] = context
+            return true
+        }
     }
 
     func didResume(_ context: RequestContext) {
@@ -223,12 +239,13 @@ final class ServerCore: @unchecked Sendable {
         }
     }
 
-    /// While the server is being forced down, a handler that did not answer at once gets this instead of
-    /// a suspension: a stopping daemon must not hold parked connections.
-    func refusalWhileStopping() -> HTTPResponse? {
-        lock.withLock { refusingSuspension } ? Self.shuttingDown : nil
+    /// A status libmicrohttpd can send: a handler's out-of-range status becomes 500.
+    static func sendableStatus(_ status: Int) -> Int {
+        (100...599).contains(status) ? status : 500
     }
 
+    /// The answer to a request that would be parked while the server is being forced down: a stopping
+    /// daemon must not hold suspended connections.
     static let shuttingDown = HTTPResponse.error(503, type: "shutting_down", message: "the server is shutting down",
                                                  headers: ["Retry-After": "1"])
 
@@ -245,16 +262,15 @@ final class ServerCore: @unchecked Sendable {
     }
 
     /// Answers every parked request with 503 and waits (bounded) until libmicrohttpd has resumed them all.
+    /// After `refusingSuspension` is set no request can join `parked`; each pass answers what is there
+    /// (answering twice is refused harmlessly).
     func releaseParked(until deadline: Date) {
-        let waiting: [RequestContext] = lock.withLock {
-            refusingSuspension = true
-            return Array(parked.values)
-        }
-        for context in waiting { _ = context.deliver(Self.shuttingDown) }
-        lock.withLock {
-            while !parked.isEmpty {
-                if !lock.wait(until: deadline) { break }
-            }
+        lock.withLock { refusingSuspension = true }
+        while true {
+            let waiting: [RequestContext] = lock.withLock { Array(parked.values) }
+            if waiting.isEmpty || Date() >= deadline { return }
+            for context in waiting { _ = context.deliver(Self.shuttingDown) }
+            lock.withLock { _ = lock.wait(until: min(deadline, Date(timeIntervalSinceNow: 0.05))) }
         }
     }
 }
