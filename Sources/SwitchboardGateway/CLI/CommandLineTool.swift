@@ -31,7 +31,8 @@ protocol SwitchboardCommand: Sendable {
 /// (0 success, 1 the command's own failure, 2 usage or configuration errors).
 public enum SwitchboardCLI {
     static let commands: [any SwitchboardCommand.Type] = [
-        ServeCommand.self, SignCommand.self, VerifyCommand.self, VersionCommand.self, HelpCommand.self,
+        ServeCommand.self, TranslateCommand.self, CheckCommand.self, SignCommand.self, VerifyCommand.self,
+        VersionCommand.self, HelpCommand.self,
     ]
 
     public static func main(_ arguments: [String], output: CommandOutput = .standard) -> Int32 {
