@@ -1,0 +1,70 @@
+import Foundation
+import SwitchboardTestSupport
+import Testing
+@testable import SwitchboardGateway
+
+@Suite("switchboard translate and check")
+struct TranslateCommandTests {
+    private func run(_ arguments: [String]) -> (Int32, CapturedOutput) {
+        let captured = CapturedOutput()
+        return (SwitchboardCLI.main(arguments, output: captured.output), captured)
+    }
+
+    @Test func badLinesAreReportedWithTheirNumberAndTheRestStillTranslates() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = [
+            #"{"event_type":"call_initiated","timestamp_utc":1760084505,"payload":{"call_id":1,"from":"+1","to":"+2"}}"#,
+            "this is not json",
+            "",
+            #"{"event_type":"call_ringing","timestamp_utc":"soon","payload":{"call_id":1}}"#,
+            #"{"event_type":"call_answered","timestamp_utc":1760084576,"payload":{"call_id":1}}"#,
+        ].joined(separator: "\n")
+        try input.write(toFile: directory.file("in.jsonl"), atomically: true, encoding: .utf8)
+        let (status, output) = run(["translate", "--from", "salpre", "--to", "callingbox",
+                                    "--in", directory.file("in.jsonl"), "--out", directory.file("out.jsonl")])
+        #expect(status == 1)
+        #expect(output.err.contains("line 2: not valid JSON"))
+        #expect(output.err.contains("line 4: call_ringing: event.time: @time: 'soon' is not a time"))
+        let lines = try String(contentsOfFile: directory.file("out.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        // The answered event still knows the numbers from the initiated one (sessions span the input).
+        #expect(lines.last?.contains(#""from_number":"+1""#) == true)
+    }
+
+    @Test func aPrettyPrintedSingleDocumentIsOneBody() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try "{\n  \"event_type\": \"call_ringing\",\n  \"timestamp_utc\": 1,\n  \"payload\": {\"call_id\": 9}\n}\n"
+            .write(toFile: directory.file("one.json"), atomically: true, encoding: .utf8)
+        let (status, output) = run(["translate", "--from", "salpre", "--to", "callingbox", "--in", directory.file("one.json")])
+        #expect(status == 0)
+        #expect(output.out.split(separator: "\n").count == 1)
+        #expect(output.out.contains(#""type":"call.ringing""#))
+    }
+
+    @Test func skippedKindsAreNotFailuresAndVerboseNamesThem() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try #"{"event_type":"transcript","timestamp_utc":1,"payload":{"call":{"id":1},"type":"ai","transcript":"hi"}}"#
+            .write(toFile: directory.file("t.jsonl"), atomically: true, encoding: .utf8)
+        let (status, output) = run(["translate", "--from", "salpre", "--to", "callingbox", "--in", directory.file("t.jsonl"), "--verbose"])
+        #expect(status == 0)
+        #expect(output.out.isEmpty)
+        #expect(output.err.contains("line 1: skipped: CallingBox has no transcript events"))
+    }
+
+    @Test func usageErrorsAreStatus2() {
+        #expect(run(["translate", "--to", "callingbox"]).0 == 2)
+        #expect(run(["translate", "--from", "salpre", "--to", "nowhere"]).0 == 2)
+        #expect(run(["translate", "--from", "salpre", "--to", "callingbox", "--unknown", "maybe"]).0 == 2)
+        #expect(run(["translate", "--from", "salpre", "--to", "callingbox", "--mappings", "/nonexistent"]).0 == 2)
+    }
+
+    @Test func checkValidatesAndRunsTheGoldenCases() {
+        let (status, output) = run(["check"])
+        #expect(status == 0)
+        #expect(output.out.contains("mappings: callingbox, inkbox, oneinbox, salpre compile"))
+        #expect(output.out.contains(" 0 failed") || output.out.hasSuffix("0 failed\n"))
+    }
+}
