@@ -63,3 +63,15 @@ struct UUIDGeneratorTests {
         return (bytes[6] >> 4, bytes[8] >> 6)
     }
 }
+
+@Suite("UUID text")
+struct UUIDTextTests {
+    @Test func lowercasedTextMatchesFoundation() throws {
+        for _ in 0..<100 {
+            let uuid = try UUIDGenerator.version4()
+            #expect(uuid.lowercasedText == uuid.uuidString.lowercased())
+        }
+        #expect(try UUIDGenerator.version5(namespace: UUIDGenerator.namespaceDNS, name: "www.example.com").lowercasedText
+                == "2ed6657d-e927-568b-95e1-2665a8aea6a2")
+    }
+}

@@ -50,3 +50,26 @@ public enum UUIDGenerator {
          0x80, 0xB4, 0x00, 0xC0, 0x4F, 0xD4, 0x30, 0xC8)
     }
 }
+
+extension UUID {
+    /// The canonical lowercase text form (8-4-4-4-12), formatted directly: Foundation's `uuidString`
+    /// goes through `sprintf`, which shows up when ids are derived for every event.
+    public var lowercasedText: String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        return withUnsafeBytes(of: uuid) { raw in
+            String(unsafeUninitializedCapacity: 36) { buffer in
+                var out = 0
+                for (index, byte) in raw.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        buffer[out] = 0x2D
+                        out += 1
+                    }
+                    buffer[out] = digits[Int(byte >> 4)]
+                    buffer[out + 1] = digits[Int(byte & 0x0F)]
+                    out += 2
+                }
+                return out
+            }
+        }
+    }
+}

@@ -70,10 +70,22 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         for (key, value) in pairs { self[key] = value }
     }
 
-    /// Builds from parallel arrays whose keys the caller guarantees unique (the reader).
+    /// Builds from parallel arrays whose keys the caller guarantees unique (the reader, compiled object
+    /// templates, the canonical view): no duplicate scan.
     init(uniqueKeys keys: [String], values: [JSONValue]) {
         self.keys = keys
         self.values = values
+    }
+
+    /// Appends a member whose key the caller guarantees is not present yet (no scan).
+    mutating func appendUnique(_ key: String, _ value: JSONValue) {
+        keys.append(key)
+        values.append(value)
+    }
+
+    mutating func reserveCapacity(_ count: Int) {
+        keys.reserveCapacity(count)
+        values.reserveCapacity(count)
     }
 
     public var count: Int { keys.count }

@@ -26,9 +26,11 @@ public enum ExpressionEvaluator {
             }
             return .string(text)
         case .object(let members):
+            // Keys of an object template are unique (the reader refused duplicates in the mapping file).
             var object = JSONObject()
+            object.reserveCapacity(members.count)
             for member in members {
-                object[member.key] = try evaluate(member.value, document: document, item: item)
+                object.appendUnique(member.key, try evaluate(member.value, document: document, item: item))
             }
             return .object(object)
         case .array(let elements):

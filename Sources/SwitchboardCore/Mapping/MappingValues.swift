@@ -141,7 +141,7 @@ enum MappingValues {
             space = parsed
         }
         do {
-            return .string(try UUIDGenerator.version5(namespace: space, name: text(name)).uuidString.lowercased())
+            return .string(try UUIDGenerator.version5(namespace: space, name: text(name)).lowercasedText)
         } catch {
             throw EvaluationError("@uuid5: \(error)")
         }

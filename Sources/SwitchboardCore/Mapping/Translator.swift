@@ -160,6 +160,6 @@ public struct Translator: Sendable {
 
     static func uuid(_ name: String) -> String {
         // SHA-1 of a short name cannot fail short of OpenSSL being unusable, which start-up would have shown.
-        (try? UUIDGenerator.version5(namespace: UUIDGenerator.namespaceURL, name: name).uuidString.lowercased()) ?? ""
+        (try? UUIDGenerator.version5(namespace: UUIDGenerator.namespaceURL, name: name).lowercasedText) ?? ""
     }
 }

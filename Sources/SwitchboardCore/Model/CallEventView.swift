@@ -3,41 +3,43 @@ extension CallEvent {
     /// seconds; `transcript` falls back to `sessionTranscript` (assembled from partial segments).
     public func view(sessionTranscript: [TranscriptSegment]? = nil) -> JSONObject {
         var call = JSONObject()
-        call["id"] = .string(self.call.id)
-        call["key"] = .string(self.call.key)
-        call["direction"] = Self.text(self.call.direction)
-        call["from"] = Self.text(self.call.from)
-        call["to"] = Self.text(self.call.to)
-        call["status"] = Self.text(self.call.status)
-        call["created_at"] = Self.time(self.call.createdAt)
-        call["started_at"] = Self.time(self.call.startedAt)
-        call["answered_at"] = Self.time(self.call.answeredAt)
-        call["ended_at"] = Self.time(self.call.endedAt)
-        call["duration_seconds"] = self.call.durationSeconds.map { .integer($0) } ?? .null
-        call["outcome"] = Self.text(self.call.outcome)
-        call["hangup_cause"] = Self.text(self.call.hangupCause)
-        call["metadata"] = .object(self.call.metadata)
+        call.reserveCapacity(14)
+        call.appendUnique("id", .string(self.call.id))
+        call.appendUnique("key", .string(self.call.key))
+        call.appendUnique("direction", Self.text(self.call.direction))
+        call.appendUnique("from", Self.text(self.call.from))
+        call.appendUnique("to", Self.text(self.call.to))
+        call.appendUnique("status", Self.text(self.call.status))
+        call.appendUnique("created_at", Self.time(self.call.createdAt))
+        call.appendUnique("started_at", Self.time(self.call.startedAt))
+        call.appendUnique("answered_at", Self.time(self.call.answeredAt))
+        call.appendUnique("ended_at", Self.time(self.call.endedAt))
+        call.appendUnique("duration_seconds", self.call.durationSeconds.map { .integer($0) } ?? .null)
+        call.appendUnique("outcome", Self.text(self.call.outcome))
+        call.appendUnique("hangup_cause", Self.text(self.call.hangupCause))
+        call.appendUnique("metadata", .object(self.call.metadata))
 
         var view = JSONObject()
-        view["id"] = .string(id)
-        view["kind"] = .string(kind.rawValue)
-        view["source"] = .string(source)
-        view["vendor"] = .string(vendor)
-        view["vendor_type"] = .string(vendorType)
-        view["is_test"] = .bool(isTest)
-        view["occurred_at"] = Self.time(occurredAt)
-        view["received_at"] = Self.time(receivedAt)
-        view["call"] = .object(call)
+        view.reserveCapacity(22)
+        view.appendUnique("id", .string(id))
+        view.appendUnique("kind", .string(kind.rawValue))
+        view.appendUnique("source", .string(source))
+        view.appendUnique("vendor", .string(vendor))
+        view.appendUnique("vendor_type", .string(vendorType))
+        view.appendUnique("is_test", .bool(isTest))
+        view.appendUnique("occurred_at", Self.time(occurredAt))
+        view.appendUnique("received_at", Self.time(receivedAt))
+        view.appendUnique("call", .object(call))
         let segments = transcript ?? (sessionTranscript?.isEmpty == false ? sessionTranscript : nil)
-        view["transcript"] = segments.map { .array($0.map(Self.segment)) } ?? .null
-        view["partial"] = partial.map(Self.segment) ?? .null
-        view["error"] = .object(JSONObject([("code", Self.text(errorCode)), ("message", Self.text(errorMessage))]))
-        view["analysis"] = .object(JSONObject([("summary", Self.text(analysisSummary)), ("outcome", Self.text(analysisOutcome)),
-                                               ("result", analysisResult.map { .object($0) } ?? .null)]))
-        view["recording_url"] = Self.text(recordingURL)
-        view["contacts"] = contacts.map { .array($0) } ?? .null
-        view["agents"] = agents.map { .array($0) } ?? .null
-        view["vendor_data"] = vendorData.map { .object($0) } ?? .null
+        view.appendUnique("transcript", segments.map { .array($0.map(Self.segment)) } ?? .null)
+        view.appendUnique("partial", partial.map(Self.segment) ?? .null)
+        view.appendUnique("error", .object(JSONObject([("code", Self.text(errorCode)), ("message", Self.text(errorMessage))])))
+        view.appendUnique("analysis", .object(JSONObject([("summary", Self.text(analysisSummary)), ("outcome", Self.text(analysisOutcome)),
+                                               ("result", analysisResult.map { .object($0) } ?? .null)])))
+        view.appendUnique("recording_url", Self.text(recordingURL))
+        view.appendUnique("contacts", contacts.map { .array($0) } ?? .null)
+        view.appendUnique("agents", agents.map { .array($0) } ?? .null)
+        view.appendUnique("vendor_data", vendorData.map { .object($0) } ?? .null)
         return view
     }
 
