@@ -10,13 +10,14 @@ BENCH_PACKAGES := wrk
 CONFIG ?= Config/switchboard.json
 SWIFT ?= swift
 
-.PHONY: help deps bench-deps build release run test bench-http clean
+.PHONY: help deps bench-deps build release run test bench-http bench-translate clean
 
 help:
-	@echo "make run         install what is missing, build (release), start the gateway with $(CONFIG)"
-	@echo "make test        install what is missing, build, run every test"
-	@echo "make bench-http  HTTP throughput of 'switchboard serve' against a C libmicrohttpd hello server"
-	@echo "make clean       remove build output"
+	@echo "make run              install what is missing, build (release), start the gateway with $(CONFIG)"
+	@echo "make test             install what is missing, build, run every test"
+	@echo "make bench-http       HTTP throughput of 'switchboard serve' against a C libmicrohttpd hello server"
+	@echo "make bench-translate  Salpre -> CallingBox events/s of 'switchboard translate' against a Python baseline"
+	@echo "make clean            remove build output"
 
 deps:
 	@command -v $(SWIFT) >/dev/null || { echo "error: the Swift toolchain ('swift') is not on PATH; see README.md" >&2; exit 1; }
@@ -41,6 +42,9 @@ test: deps
 
 bench-http: bench-deps
 	scripts/bench-http.sh
+
+bench-translate: deps
+	scripts/bench-translate.sh
 
 clean:
 	rm -rf .build .build-* var
