@@ -10,11 +10,21 @@ BENCH_PACKAGES := wrk
 CONFIG ?= Config/switchboard.json
 SWIFT ?= swift
 
-.PHONY: help deps bench-deps build release run test bench-http bench-translate clean
+# The interop suite (Tests/interop) runs the vendors' own Python SDKs against `switchboard sign`/`verify`.
+PYTHON ?= python3
+VENV := .venv
+INTEROP_REQUIREMENTS := Tests/interop/requirements.txt
+# Each of these test modules must contribute tests: a suite that collects nothing fails.
+INTEROP_MODULES := test_callingbox,test_standardwebhooks,test_inkbox
+INTEROP_PYTEST = PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python -m pytest -p no:cacheprovider \
+	Tests/interop --require-modules $(INTEROP_MODULES)
+
+.PHONY: help deps interop-deps bench-deps build release run test interop bench-http bench-translate clean
 
 help:
 	@echo "make run              install what is missing, build (release), start the gateway with $(CONFIG)"
-	@echo "make test             install what is missing, build, run every test"
+	@echo "make test             install what is missing, build, run every test (Swift, then the SDK interop suite)"
+	@echo "make interop          build, run only the interop suite against the vendors' Python SDKs (in $(VENV))"
 	@echo "make bench-http       HTTP throughput of 'switchboard serve' against a C libmicrohttpd hello server"
 	@echo "make bench-translate  Salpre -> CallingBox events/s of 'switchboard translate' against a Python baseline"
 	@echo "make clean            remove build output"
@@ -22,6 +32,15 @@ help:
 deps:
 	@command -v $(SWIFT) >/dev/null || { echo "error: the Swift toolchain ('swift') is not on PATH; see README.md" >&2; exit 1; }
 	@scripts/install-deps.sh $(BUILD_PACKAGES)
+
+# A virtual environment with the pinned SDKs and pytest; rebuilt when the requirements change.
+interop-deps: $(VENV)/.installed
+
+$(VENV)/.installed: $(INTEROP_REQUIREMENTS)
+	@command -v $(PYTHON) >/dev/null || { echo "error: '$(PYTHON)' is not on PATH; install Python 3.11 or later (Debian: apt-get install python3 python3-venv) or pass PYTHON=/path/to/python3" >&2; exit 1; }
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); echo "error: '$(PYTHON) -m venv' failed: this Python lacks venv/ensurepip; install it (Debian: apt-get install python3-venv) or pass PYTHON=/path/to/python3" >&2; exit 1; }
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(INTEROP_REQUIREMENTS)
+	@touch $@
 
 bench-deps: deps
 	@scripts/install-deps.sh $(BENCH_PACKAGES)
@@ -36,9 +55,13 @@ run: release
 	@mkdir -p var
 	.build/release/switchboard serve --config $(CONFIG)
 
-test: deps
+test: deps interop-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(INTEROP_PYTEST)
+
+interop: build interop-deps
+	$(INTEROP_PYTEST)
 
 bench-http: bench-deps
 	scripts/bench-http.sh

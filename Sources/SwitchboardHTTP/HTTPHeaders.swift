@@ -1,3 +1,5 @@
+import SwitchboardCore
+
 /// An ordered list of HTTP header fields with case-insensitive lookup.
 ///
 /// Order and duplicates are preserved as received; lookups compare names without regard to ASCII case,
@@ -51,19 +53,5 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
         lhs.fields.elementsEqual(rhs.fields) { $0.name == $1.name && $0.value == $1.value }
-    }
-}
-
-extension String {
-    /// ASCII case-insensitive equality without allocating (header names are ASCII tokens).
-    func equalsIgnoringASCIICase(_ other: String) -> Bool {
-        let a = utf8, b = other.utf8
-        guard a.count == b.count else { return false }
-        for (x, y) in zip(a, b) where x != y {
-            let lx = (x >= 65 && x <= 90) ? x | 0x20 : x
-            let ly = (y >= 65 && y <= 90) ? y | 0x20 : y
-            if lx != ly { return false }
-        }
-        return true
     }
 }

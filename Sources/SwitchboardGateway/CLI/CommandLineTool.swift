@@ -30,7 +30,10 @@ protocol SwitchboardCommand: Sendable {
 /// The `switchboard` command line: dispatches to subcommands, prints help, maps errors to exit statuses
 /// (0 success, 1 the command's own failure, 2 usage or configuration errors).
 public enum SwitchboardCLI {
-    static let commands: [any SwitchboardCommand.Type] = [ServeCommand.self, VersionCommand.self, HelpCommand.self]
+    static let commands: [any SwitchboardCommand.Type] = [
+        ServeCommand.self, TranslateCommand.self, CheckCommand.self, SignCommand.self, VerifyCommand.self,
+        VersionCommand.self, HelpCommand.self,
+    ]
 
     public static func main(_ arguments: [String], output: CommandOutput = .standard) -> Int32 {
         guard let name = arguments.first else {

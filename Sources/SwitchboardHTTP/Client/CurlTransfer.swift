@@ -1,5 +1,6 @@
 import CCurl
 import CShims
+import SwitchboardCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -187,19 +188,6 @@ final class CurlTransfer {
                                    message: "response body exceeds the cap of \(bodyCap) bytes")
         }
         return HTTPClientError(curlCode: code, detail: detail)
-    }
-}
-
-/// RFC 9110 token characters, for validating methods and header names before they reach the wire.
-enum HTTPToken {
-    static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-             UInt8(ascii: "A")...UInt8(ascii: "Z"):
-            return true
-        default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
-        }
     }
 }
 

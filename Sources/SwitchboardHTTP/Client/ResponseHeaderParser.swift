@@ -1,3 +1,5 @@
+import SwitchboardCore
+
 /// Accumulates response header lines as curl's `CURLOPT_HEADERFUNCTION` hands them over, one complete
 /// line per call. Keeps only the last header block, so interim 1xx responses are dropped.
 struct ResponseHeaderParser {

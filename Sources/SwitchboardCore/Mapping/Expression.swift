@@ -1,0 +1,75 @@
+/// A compiled mapping expression (see mappings/README.md for the language).
+public indirect enum Expression: Sendable {
+    case literal(JSONValue)
+    case path(JSONPath)
+    /// Text with `{{path}}` holes.
+    case template([TemplatePart])
+    case object([ObjectMember])
+    case array([Expression])
+    case call(MappingFunction, [Expression])
+    case map(over: Expression, each: Expression)
+
+    public struct ObjectMember: Sendable {
+        public let key: String
+        public let value: Expression
+    }
+
+    public enum TemplatePart: Sendable {
+        case text(String)
+        case hole(JSONPath)
+    }
+}
+
+/// `$.a.b.0` (from the document) or `$item.a` (from the current `@map` element).
+public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
+    public enum Root: Sendable, Equatable { case document, item }
+
+    public let root: Root
+    public let segments: [String]
+
+    public var description: String {
+        (root == .document ? "$" : "$item") + segments.map { "." + $0 }.joined()
+    }
+
+    /// Walks the segments: object members by name, array elements by index. Missing is nil.
+    func resolve(in value: JSONValue) -> JSONValue? {
+        var current = value
+        for segment in segments {
+            switch current {
+            case .object(let object):
+                guard let next = object[segment] else { return nil }
+                current = next
+            case .array(let items):
+                guard let index = Int(segment), items.indices.contains(index) else { return nil }
+                current = items[index]
+            default:
+                return nil
+            }
+        }
+        return current
+    }
+}
+
+/// The functions a mapping can call, with how many arguments each takes.
+public enum MappingFunction: String, Sendable, CaseIterable {
+    case coalesce, `default`, `if`, lookup
+    case time, unix, iso8601
+    case secondsBetween = "seconds_between", addSeconds = "add_seconds"
+    case uuid5, lower, upper, string, integer, join, json, sha256
+    case omitNulls = "omit_nulls", merge
+    case numberIfDigits = "number_if_digits"
+    case exists, eq, ne, `in`, and, or, not
+
+    /// Allowed argument counts.
+    var arity: ClosedRange<Int> {
+        switch self {
+        case .coalesce, .and, .or, .merge: 1...64
+        case .join: 2...64
+        case .default, .secondsBetween, .addSeconds, .uuid5, .eq, .ne, .in: 2...2
+        case .lookup: 2...3
+        case .if: 3...3
+        case .time, .unix, .iso8601, .lower, .upper, .string, .integer, .json, .sha256, .omitNulls, .exists, .not,
+             .numberIfDigits: 1...1
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// A mapping expression that could not be evaluated on this input (e.g. `@time` of "soon").
+public struct EvaluationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Evaluates compiled expressions against a document. Pure: no clock, no I/O.
+public enum ExpressionEvaluator {
+    public static func evaluate(_ expression: Expression, document: JSONValue,
+                                item: JSONValue? = nil) throws(EvaluationError) -> JSONValue {
+        switch expression {
+        case .literal(let value):
+            return value
+        case .path(let path):
+            let base = path.root == .document ? document : (item ?? .null)
+            return path.resolve(in: base) ?? .null
+        case .template(let parts):
+            var text = ""
+            for part in parts {
+                switch part {
+                case .text(let literal): text += literal
+                case .hole(let path): text += MappingValues.text(path.resolve(in: path.root == .document ? document : (item ?? .null)) ?? .null)
+                }
+            }
+            return .string(text)
+        case .object(let members):
+            var object = JSONObject()
+            for member in members {
+                object[member.key] = try evaluate(member.value, document: document, item: item)
+            }
+            return .object(object)
+        case .array(let elements):
+            var values: [JSONValue] = []
+            values.reserveCapacity(elements.count)
+            for element in elements { values.append(try evaluate(element, document: document, item: item)) }
+            return .array(values)
+        case .map(let over, let each):
+            let source = try evaluate(over, document: document, item: item)
+            guard case .array(let elements) = source else {
+                if source.isNull { return .null }
+                throw EvaluationError("@map over a \(source.typeName), not an array")
+            }
+            var values: [JSONValue] = []
+            values.reserveCapacity(elements.count)
+            for element in elements { values.append(try evaluate(each, document: document, item: element)) }
+            return .array(values)
+        case .call(let function, let arguments):
+            return try call(function, arguments, document: document, item: item)
+        }
+    }
+
+    /// Conditions: `false` and `null` are false, everything else true.
+    public static func isTrue(_ value: JSONValue) -> Bool {
+        switch value {
+        case .null, .bool(false): false
+        default: true
+        }
+    }
+
+    private static func call(_ function: MappingFunction, _ arguments: [Expression], document: JSONValue,
+                             item: JSONValue?) throws(EvaluationError) -> JSONValue {
+        func argument(_ index: Int) throws(EvaluationError) -> JSONValue {
+            try evaluate(arguments[index], document: document, item: item)
+        }
+        switch function {
+        case .coalesce:
+            for index in arguments.indices {
+                let value = try argument(index)
+                if !value.isNull { return value }
+            }
+            return .null
+        case .default:
+            let value = try argument(0)
+            return value.isNull ? try argument(1) : value
+        case .if:
+            return isTrue(try argument(0)) ? try argument(1) : try argument(2)
+        case .lookup:
+            let key = MappingValues.text(try argument(0))
+            guard case .object(let table) = try argument(1) else { throw EvaluationError("@lookup's table must be an object") }
+            if let found = table[key] { return found }
+            return arguments.count > 2 ? try argument(2) : .null
+        case .and:
+            for index in arguments.indices where !isTrue(try argument(index)) { return .bool(false) }
+            return .bool(true)
+        case .or:
+            for index in arguments.indices where isTrue(try argument(index)) { return .bool(true) }
+            return .bool(false)
+        case .not:
+            return .bool(!isTrue(try argument(0)))
+        case .exists:
+            return .bool(!(try argument(0)).isNull)
+        case .eq:
+            return .bool(MappingValues.equal(try argument(0), try argument(1)))
+        case .ne:
+            return .bool(!MappingValues.equal(try argument(0), try argument(1)))
+        case .in:
+            let value = try argument(0)
+            guard case .array(let options) = try argument(1) else { throw EvaluationError("@in's second argument must be an array") }
+            return .bool(options.contains { MappingValues.equal(value, $0) })
+        default:
+            var values: [JSONValue] = []
+            for index in arguments.indices { values.append(try argument(index)) }
+            return try MappingValues.apply(function, values)
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+
+/// Why a body could not be translated, precisely enough for a 4xx body or a `translate` error line.
+public enum TranslationError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unknownFormat(String)
+    case invalidJSON(JSONReadError)
+    case notAnObject(String)
+    case notThisFormat(String)
+    case missingEventType
+    case unknownEventType(String)
+    case decodeFailed(eventType: String, reason: String)
+    case encodeFailed(format: String, kind: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unknownFormat(let name): "unknown format '\(name)'"
+        case .invalidJSON(let error): error.description
+        case .notAnObject(let type): "the body must be a JSON object, got \(type)"
+        case .notThisFormat(let format): "not a \(format) event"
+        case .missingEventType: "the event type is missing"
+        case .unknownEventType(let type): "unknown event type '\(type)'"
+        case .decodeFailed(let type, let reason): "\(type): \(reason)"
+        case .encodeFailed(let format, let kind, let reason): "encoding \(kind) as \(format): \(reason)"
+        }
+    }
+}
+
+/// The result of decoding one body.
+public enum DecodeResult: Sendable {
+    case event(CallEvent)
+    /// A known event type that carries nothing to forward.
+    case ignored(eventType: String, reason: String)
+    /// An event type the mapping does not know (an error instead when `unknownEventsAreErrors`).
+    case unknown(eventType: String)
+}
+
+/// One body produced for a destination, or why none was.
+public enum EncodeResult: Sendable, Equatable {
+    case output(type: String, envelopeID: String, body: [UInt8])
+    case skipped(reason: String)
+}
+
+/// Translates between vendor formats through the canonical `CallEvent`, following compiled mapping
+/// files. Pure: the caller supplies the receive time and owns the call sessions.
+public struct Translator: Sendable {
+    public let mappings: [String: FormatMapping]
+    public var sessions: CallSessions
+    public var unknownEventsAreErrors: Bool
+
+    public init(mappings: [FormatMapping], sessions: CallSessions = CallSessions(), unknownEventsAreErrors: Bool = false) {
+        self.mappings = Dictionary(mappings.map { ($0.format, $0) }, uniquingKeysWith: { first, _ in first })
+        self.sessions = sessions
+        self.unknownEventsAreErrors = unknownEventsAreErrors
+    }
+
+    public func mapping(_ format: String) throws(TranslationError) -> FormatMapping {
+        guard let mapping = mappings[format] else { throw .unknownFormat(format) }
+        return mapping
+    }
+
+    /// Decodes a raw body of `format` into a canonical event (not yet correlated with its call).
+    public func decode(_ body: [UInt8], format: String, source: String, receivedAt: Double) throws(TranslationError) -> DecodeResult {
+        let mapping = try mapping(format)
+        let document: JSONValue
+        do { document = try JSONReader.parse(body) } catch { throw .invalidJSON(error) }
+        guard case .object = document else { throw .notAnObject(document.typeName) }
+        return try decode(document, mapping: mapping, source: source, receivedAt: receivedAt)
+    }
+
+    func decode(_ document: JSONValue, mapping: FormatMapping, source: String,
+                receivedAt: Double) throws(TranslationError) -> DecodeResult {
+        func evaluate(_ expression: Expression, _ what: String, _ type: String) throws(TranslationError) -> JSONValue {
+            do { return try ExpressionEvaluator.evaluate(expression, document: document) } catch {
+                throw .decodeFailed(eventType: type, reason: "\(what): \(error.description)")
+            }
+        }
+        if let recognize = mapping.recognize, !ExpressionEvaluator.isTrue(try evaluate(recognize, "event.recognize", "?")) {
+            throw .notThisFormat(mapping.format)
+        }
+        let typeValue = try evaluate(mapping.eventType, "event.type", "?")
+        guard !typeValue.isNull, case let vendorType = MappingValues.text(typeValue), !vendorType.isEmpty else {
+            throw .missingEventType
+        }
+        guard let rule = mapping.decodeRules[vendorType] else {
+            if unknownEventsAreErrors { throw .unknownEventType(vendorType) }
+            return .unknown(eventType: vendorType)
+        }
+        guard case .decode(let kind, let assignments) = rule else {
+            if case .ignore(let reason) = rule { return .ignored(eventType: vendorType, reason: reason) }
+            return .unknown(eventType: vendorType)
+        }
+        let identity = MappingValues.text(try evaluate(mapping.identity, "event.identity", vendorType))
+        guard !identity.isEmpty else { throw .decodeFailed(eventType: vendorType, reason: "event.identity is empty") }
+        var occurredAt = receivedAt
+        if let time = mapping.time, case let value = try evaluate(time, "event.time", vendorType), !value.isNull {
+            guard let seconds = value.doubleValue else {
+                throw .decodeFailed(eventType: vendorType, reason: "event.time must be a time (use @time), got a \(value.typeName)")
+            }
+            occurredAt = seconds
+        }
+        let isTest = try mapping.test.map { e throws(TranslationError) in ExpressionEvaluator.isTrue(try evaluate(e, "event.test", vendorType)) } ?? false
+
+        var event = CallEvent(kind: kind, id: Self.uuid("switchboard:event:\(source):\(identity)"), identity: identity,
+                              source: source, vendor: mapping.format, vendorType: vendorType, occurredAt: occurredAt,
+                              receivedAt: receivedAt, isTest: isTest, call: CallInfo(key: "", id: ""), raw: document)
+        for assignment in mapping.common + assignments {
+            let value = try evaluate(assignment.value, assignment.field.rawValue, vendorType)
+            do { try assignment.field.assign(value, to: &event) } catch {
+                throw .decodeFailed(eventType: vendorType, reason: error.description)
+            }
+        }
+        guard !event.call.key.isEmpty else {
+            throw .decodeFailed(eventType: vendorType, reason: "call.key is missing (the vendor's call id)")
+        }
+        event.call.id = Self.uuid("switchboard:call:\(source):\(event.call.key)")
+        return .event(event)
+    }
+
+    /// Merges the event with what its call session knows (and updates the session).
+    public mutating func correlate(_ event: inout CallEvent) {
+        sessions.correlate(&event)
+    }
+
+    /// Encodes a correlated event for one destination. `envelopeID` gives the id an output carries
+    /// (the gateway's delivery id); by default it is derived from the event, the format and the output type.
+    public mutating func encode(_ event: CallEvent, as format: String, destination: String,
+                                envelopeID: ((String) -> String)? = nil) throws(TranslationError) -> [EncodeResult] {
+        let mapping = try mapping(format)
+        guard let rule = mapping.encodeRules[event.kind] else {
+            return [.skipped(reason: "\(format) has no encoding for \(event.kind.rawValue)")]
+        }
+        guard case .outputs(let outputs) = rule else {
+            if case .skip(let reason) = rule { return [.skipped(reason: reason)] }
+            return []
+        }
+        var view = event.view(sessionTranscript: sessions.transcript(forCall: event.call.id))
+        var results: [EncodeResult] = []
+        for output in outputs {
+            do {
+                if let when = output.when,
+                   !ExpressionEvaluator.isTrue(try ExpressionEvaluator.evaluate(when, document: .object(view))) {
+                    continue
+                }
+                let type = MappingValues.text(try ExpressionEvaluator.evaluate(output.type, document: .object(view)))
+                if let group = output.once, !sessions.claim(callID: event.call.id, destination: destination, group: group) {
+                    results.append(.skipped(reason: "\(type): a \(group) event was already sent for this call"))
+                    continue
+                }
+                let id = envelopeID?(type) ?? Self.uuid("switchboard:envelope:\(event.id):\(format):\(type)")
+                view["envelope_id"] = .string(id)
+                view["output_type"] = .string(type)
+                let body = try ExpressionEvaluator.evaluate(output.body, document: .object(view))
+                results.append(.output(type: type, envelopeID: id, body: JSONWriter.bytes(body)))
+            } catch {
+                throw .encodeFailed(format: format, kind: event.kind.rawValue, reason: error.description)
+            }
+        }
+        return results
+    }
+
+    static func uuid(_ name: String) -> String {
+        // SHA-1 of a short name cannot fail short of OpenSSL being unusable, which start-up would have shown.
+        (try? UUIDGenerator.version5(namespace: UUIDGenerator.namespaceURL, name: name).uuidString.lowercased()) ?? ""
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import SwitchboardCore
+
+/// `switchboard check`: validates the mapping files and runs their golden cases.
+struct CheckCommand: SwitchboardCommand {
+    static let name = "check"
+    static let summary = "Validate the mapping files and run their golden cases."
+    static let usage = """
+    Usage: switchboard check [--mappings DIR]
+
+    Compiles every mapping file in DIR (default: \(MappingLoader.defaultDirectory)) and runs the golden cases
+    in DIR/tests: each case translates its input and compares every output body with the pinned one.
+
+    Exit status: 0 when every file compiles and every case passes, 1 otherwise.
+
+    """
+    static let options = OptionSpec(valued: ["mappings"])
+
+    static func run(_ arguments: ParsedArguments, output: CommandOutput) throws -> Int32 {
+        let directory = arguments.value("mappings") ?? MappingLoader.defaultDirectory
+        let mappings: [FormatMapping]
+        do {
+            mappings = try MappingLoader.load(directory: directory)
+        } catch {
+            output.err("check: \(error)\n")
+            return 1
+        }
+        output.out("mappings: \(mappings.map(\.format).joined(separator: ", ")) compile\n")
+        let results = GoldenCases.run(directory: (directory as NSString).appendingPathComponent("tests"), mappings: mappings)
+        for result in results {
+            if let failure = result.failure {
+                output.out("FAIL \(result.name): \(failure)\n")
+            } else {
+                output.out("ok   \(result.name)\n")
+            }
+        }
+        let failed = results.filter { $0.failure != nil }.count
+        output.out("\(results.count - failed) passed, \(failed) failed\n")
+        return failed == 0 ? 0 : 1
+    }
+}
+
+/// Golden cases: files in `mappings/tests/` that pin input → output.
+///
+/// A case is `{"description", "from", "to", "source"?, "input": [bodies], "expected": [bodies]}`; the
+/// inputs are translated in order with one set of call sessions, and every output body must equal the
+/// expected one exactly (members in the same order, same values), so a case also pins determinism.
+public enum GoldenCases {
+    public struct Result: Sendable {
+        public let name: String
+        public let failure: String?
+    }
+
+    public static func run(directory: String, mappings: [FormatMapping]) -> [Result] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasSuffix(".json") }.sorted()
+        return names.map { name in
+            Result(name: name, failure: check((directory as NSString).appendingPathComponent(name), mappings: mappings))
+        }
+    }
+
+    /// Nil when the case passes, else what differs.
+    static func check(_ path: String, mappings: [FormatMapping]) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return "cannot read the file" }
+        let document: JSONValue
+        do { document = try JSONReader.parse([UInt8](data)) } catch { return error.description }
+        guard let from = document["from"]?.stringValue, let to = document["to"]?.stringValue,
+              case .array(let inputs)? = document["input"], case .array(let expected)? = document["expected"] else {
+            return "a case needs from, to, input (array) and expected (array)"
+        }
+        let source = document["source"]?.stringValue ?? from
+        var translator = Translator(mappings: mappings)
+        var produced: [JSONValue] = []
+        for (index, input) in inputs.enumerated() {
+            do {
+                guard case .event(var event) = try translator.decode(JSONWriter.bytes(input), format: from, source: source,
+                                                                     receivedAt: 0) else { continue }
+                translator.correlate(&event)
+                for case .output(_, _, let body) in try translator.encode(event, as: to, destination: to) {
+                    produced.append(try JSONReader.parse(body))
+                }
+            } catch {
+                return "input #\(index + 1): \(error)"
+            }
+        }
+        guard produced.count == expected.count else {
+            return "expected \(expected.count) output(s), got \(produced.count): \(produced.map { JSONWriter.string($0) })"
+        }
+        for (index, (got, want)) in zip(produced, expected).enumerated() where got != want {
+            return "output #\(index + 1) differs:\n  expected \(JSONWriter.string(want))\n  got      \(JSONWriter.string(got))"
+        }
+        return nil
+    }
+}

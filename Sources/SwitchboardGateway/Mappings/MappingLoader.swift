@@ -1,0 +1,36 @@
+import Foundation
+import SwitchboardCore
+
+/// Reads and compiles every mapping file (`*.json`) of a directory. A broken file is reported with the
+/// file, the rule and the reason, when loading (start-up), never at the first event.
+public enum MappingLoader {
+    /// The default directory, relative to the working directory.
+    public static let defaultDirectory = "mappings"
+
+    public static func load(directory: String) throws -> [FormatMapping] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
+        } catch {
+            throw ConfigError("\(directory): cannot read the mappings directory")
+        }
+        guard !names.isEmpty else { throw ConfigError("\(directory): no mapping files (*.json)") }
+        return try names.map { name in try load(file: (directory as NSString).appendingPathComponent(name)) }
+    }
+
+    public static func load(file path: String) throws -> FormatMapping {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ConfigError("\(path): cannot read the file") }
+        let document: JSONValue
+        do {
+            document = try JSONReader.parse([UInt8](data))
+        } catch {
+            throw ConfigError("\(path): \(error.description)")
+        }
+        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        do {
+            return try FormatMapping.compile(document, name: name)
+        } catch {
+            throw ConfigError("\(path): \(error.description)")
+        }
+    }
+}

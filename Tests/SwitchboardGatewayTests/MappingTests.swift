@@ -1,0 +1,154 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardTestSupport
+import Testing
+@testable import SwitchboardGateway
+
+/// The shipped mapping files, compiled once.
+private let shipped: [FormatMapping] = (try? MappingLoader.load(directory: "mappings")) ?? []
+
+private let salpreRinging = #"{"event_type":"call_ringing","timestamp_utc":1760084555,"payload":{"from":"+905555555555","to":"+905555555554","source":"salprebox:SALPRE_AABBCCDD","direction":"outbound","call_id":1},"is_test":true}"#
+
+@Suite("Mappings: shipped files and golden cases")
+struct MappingGoldenTests {
+    @Test func everyShippedMappingCompiles() throws {
+        let formats = try MappingLoader.load(directory: "mappings").map(\.format)
+        #expect(formats == ["callingbox", "inkbox", "oneinbox", "salpre"])
+    }
+
+    @Test func everyGoldenCasePasses() {
+        let results = GoldenCases.run(directory: "mappings/tests", mappings: shipped)
+        #expect(results.count >= 20)
+        for result in results { #expect(result.failure == nil, "\(result.name): \(result.failure ?? "")") }
+    }
+
+    @Test func translatingTwiceGivesTheSameBytes() throws {
+        func once() throws -> [EncodeResult] {
+            var translator = Translator(mappings: shipped)
+            guard case .event(var event) = try translator.decode(Array(salpreRinging.utf8), format: "salpre", source: "salpre",
+                                                                  receivedAt: Double.random(in: 0...1e9)) else { return [] }
+            translator.correlate(&event)
+            return try translator.encode(event, as: "callingbox", destination: "d")
+        }
+        let first = try once()
+        #expect(first.count == 1)
+        #expect(try once() == first)
+    }
+
+    @Test func everyEventOfOneCallCarriesTheSameCallUUIDAndTheVendorIDStaysVisible() throws {
+        let lines = try String(contentsOfFile: "mappings/tests/salpre-call-sequence-to-callingbox.json", encoding: .utf8)
+        let expected = try #require(try JSONReader.parse(lines)["expected"]?.arrayValue)
+        let ids = Set(expected.compactMap { $0["data"]?["call"]?["id"]?.stringValue })
+        #expect(ids.count == 1)
+        #expect(expected.allSatisfy { $0["data"]?["call"]?["metadata"]?["vendor_call_id"] == .string("1") })
+    }
+}
+
+@Suite("Mappings: bad input is a specific error")
+struct MappingBadInputTests {
+    private func decodeError(_ body: String, format: String = "salpre", unknownIsError: Bool = false) -> String? {
+        let translator = Translator(mappings: shipped, unknownEventsAreErrors: unknownIsError)
+        do {
+            _ = try translator.decode(Array(body.utf8), format: format, source: "s", receivedAt: 0)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func notJSONNotAnObjectAndWrongFormat() {
+        #expect(decodeError("not json")?.hasPrefix("not valid JSON") == true)
+        #expect(decodeError("[1,2]") == "the body must be a JSON object, got array")
+        #expect(decodeError(#"{"event_type":"x"}"#) == "not a salpre event")
+        #expect(decodeError(#"{"a":1,"a":2}"#)?.contains("duplicate key 'a'") == true)
+    }
+
+    @Test func unknownEventTypesAreSkippedOrErrorsWhenConfigured() throws {
+        let body = #"{"event_type":"call_teleported","timestamp_utc":1,"payload":{"call_id":1}}"#
+        let translator = Translator(mappings: shipped)
+        guard case .unknown(let type) = try translator.decode(Array(body.utf8), format: "salpre", source: "s", receivedAt: 0) else {
+            Issue.record("expected unknown"); return
+        }
+        #expect(type == "call_teleported")
+        #expect(decodeError(body, unknownIsError: true) == "unknown event type 'call_teleported'")
+    }
+
+    @Test func missingAndMistypedFieldsAreNamed() {
+        #expect(decodeError(#"{"event_type":"call_ringing","timestamp_utc":1,"payload":{"from":"+1"}}"#)
+                == "call_ringing: call.key is missing (the vendor's call id)")
+        #expect(decodeError(#"{"event_type":"call_ringing","timestamp_utc":"soon","payload":{"call_id":1}}"#)
+                == "call_ringing: event.time: @time: 'soon' is not a time (Unix seconds or RFC 3339)")
+        #expect(decodeError(#"{"event_type":"call_ended","timestamp_utc":1,"payload":{"call_id":1,"transcript":"all of it"}}"#)
+                == "call_ended: transcript: @map over a string, not an array")
+        #expect(decodeError(#"{"event_type":"call_ringing","timestamp_utc":1,"payload":{"call_id":{"x":1}}}"#)
+                == "call_ringing: call.key must be text, got a object")
+    }
+
+    @Test func absurdTimestampsFailWithAReasonNotACrash() {
+        #expect(decodeError(#"{"event_type":"call_ringing","timestamp_utc":1e300,"payload":{"call_id":1}}"#)
+                == "call_ringing: event.time: @time: 1e+300 is out of range for a time (years 0000-9999)")
+        #expect(decodeError(#"{"event_type":"call_ringing","timestamp_utc":-99999999999999,"payload":{"call_id":1}}"#)?
+                    .contains("out of range") == true)
+        #expect(decodeError(#"{"event_type":"call_ringing","timestamp_utc":"2025-13-01T00:00:00Z","payload":{"call_id":1}}"#)?
+                    .contains("is not a time") == true)
+    }
+
+    @Test func bothSalpreShapesDecode() throws {
+        let translator = Translator(mappings: shipped)
+        let flat = #"{"event_type":"call_answered","timestamp_utc":5,"payload":{"call_id":7,"from":"+1","to":"+2"}}"#
+        let nested = #"{"event_type":"error","timestamp_utc":6,"payload":{"call":{"id":7,"from":"+1","to":"+2"},"error_message":"x"}}"#
+        var keys: [String] = []
+        for body in [flat, nested] {
+            guard case .event(let event) = try translator.decode(Array(body.utf8), format: "salpre", source: "s", receivedAt: 0) else {
+                Issue.record("expected an event"); continue
+            }
+            #expect(event.call.from == "+1" && event.call.to == "+2")
+            keys.append(event.call.id)
+        }
+        #expect(keys.count == 2 && keys[0] == keys[1])
+    }
+}
+
+@Suite("Mappings: broken files are reported with file, rule and reason")
+struct MappingCompileErrorTests {
+    private func compileError(_ json: String, name: String = "demo") -> String? {
+        do {
+            _ = try FormatMapping.compile(try JSONReader.parse(json), name: name)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    private let minimal = #""format":"demo","event":{"type":"$.t","identity":"$.id"}"#
+
+    @Test func errorsNameTheRule() {
+        #expect(compileError(#"{\#(minimal),"decode":{"a":{"kind":"call.ringing","set":{"call.strated_at":1}}}}"#)
+                == #"decode.a.set["call.strated_at"]: unknown canonical path (see mappings/README.md)"#)
+        #expect(compileError(#"{\#(minimal),"decode":{"a":{"kind":"call.ringing","set":{"call.key":{"@tmie":"$.x"}}}}}"#)
+                == #"decode.a.set["call.key"]: unknown function @tmie"#)
+        #expect(compileError(#"{\#(minimal),"decode":{"a":{"kind":"call.rung"}}}"#)?.hasPrefix("decode.a.kind: must be a canonical kind") == true)
+        #expect(compileError(#"{\#(minimal),"decode":{"a":{"kind":"call.ringing","set":{"call.key":"$x"}}}}"#)?
+                    .hasPrefix(#"decode.a.set["call.key"]: '$x' is neither a path"#) == true)
+        #expect(compileError(#"{\#(minimal),"decode":{"a":{"kind":"call.ringing","set":{"call.key":{"@coalesce":[]}}}}}"#)
+                == #"decode.a.set["call.key"].@coalesce: @coalesce takes 1 to 64 argument(s), got 0"#)
+        #expect(compileError(#"{\#(minimal),"decode":{"a":{"kind":"call.ringing"}},"encode":{"call.ringing":{"type":"x"}}}"#)
+                == "encode.call.ringing.body: is required")
+        #expect(compileError(#"{\#(minimal),"decode":{"a":{"kind":"call.ringing"}},"templates":{"x":{"@template":"x"}}}"#)?
+                    .contains("refers to itself") == true)
+        #expect(compileError(#"{\#(minimal),"decode":{"a":{"kind":"call.ringing"}}}"#, name: "other")
+                == "format: 'demo' must match the file name 'other'")
+        #expect(compileError(#"{\#(minimal),"decode":{"a":{"kind":"call.ringing"}},"extra":1}"#) == "extra: unknown key")
+    }
+
+    @Test func theLoaderNamesTheFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try #"{"format":"bad","event":{"type":"$.t","identity":"$.id"},"decode":{"a":{"kind":"nope"}}}"#
+            .write(toFile: directory.file("bad.json"), atomically: true, encoding: .utf8)
+        #expect(throws: ConfigError.self) { try MappingLoader.load(directory: directory.path) }
+        do { _ = try MappingLoader.load(directory: directory.path) } catch {
+            #expect("\(error)".hasPrefix("\(directory.file("bad.json")): decode.a.kind: must be a canonical kind"))
+        }
+    }
+}
