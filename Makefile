@@ -19,14 +19,15 @@ INTEROP_MODULES := test_callingbox,test_standardwebhooks,test_inkbox
 INTEROP_PYTEST = PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python -m pytest -p no:cacheprovider \
 	Tests/interop --require-modules $(INTEROP_MODULES)
 
-.PHONY: help deps interop-deps bench-deps build release run test interop bench-http clean
+.PHONY: help deps interop-deps bench-deps build release run test interop bench-http bench-translate clean
 
 help:
-	@echo "make run         install what is missing, build (release), start the gateway with $(CONFIG)"
-	@echo "make test        install what is missing, build, run every test (Swift, then the SDK interop suite)"
-	@echo "make interop     build, run only the interop suite against the vendors' Python SDKs (in $(VENV))"
-	@echo "make bench-http  HTTP throughput of 'switchboard serve' against a C libmicrohttpd hello server"
-	@echo "make clean       remove build output"
+	@echo "make run              install what is missing, build (release), start the gateway with $(CONFIG)"
+	@echo "make test             install what is missing, build, run every test (Swift, then the SDK interop suite)"
+	@echo "make interop          build, run only the interop suite against the vendors' Python SDKs (in $(VENV))"
+	@echo "make bench-http       HTTP throughput of 'switchboard serve' against a C libmicrohttpd hello server"
+	@echo "make bench-translate  Salpre -> CallingBox events/s of 'switchboard translate' against a Python baseline"
+	@echo "make clean            remove build output"
 
 deps:
 	@command -v $(SWIFT) >/dev/null || { echo "error: the Swift toolchain ('swift') is not on PATH; see README.md" >&2; exit 1; }
@@ -64,6 +65,9 @@ interop: build interop-deps
 
 bench-http: bench-deps
 	scripts/bench-http.sh
+
+bench-translate: deps
+	scripts/bench-translate.sh
 
 clean:
 	rm -rf .build .build-* var

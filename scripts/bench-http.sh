@@ -18,10 +18,9 @@
 #                     Set it to ".build/bench/hello {PORT}" to check the script (ratio ~1.0).
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BENCH_DIR="$ROOT/.build/bench"
 DEFAULT_CMD=".build/release/switchboard serve --host 127.0.0.1 --port {PORT}"
-SWITCHBOARD_CMD=${SWITCHBOARD_CMD:-$DEFAULT_CMD}
+# shellcheck source=scripts/bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench/common.sh"
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
@@ -33,19 +32,10 @@ SERVER_PIDS=()
 WRK_PID=
 STATS=
 
-die() {
-    echo "bench-http: $*" >&2
-    exit 1
-}
-
-require_tool() {
-    command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed; $2"
-}
-
 check_settings() {
-    [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer, got '$ROUNDS'"
-    [[ $CONNECTIONS =~ ^[1-9][0-9]*$ ]] || die "CONNECTIONS must be a positive integer, got '$CONNECTIONS'"
-    [[ $THREADS =~ ^[1-9][0-9]*$ ]] || die "THREADS must be a positive integer, got '$THREADS'"
+    require_count ROUNDS "$ROUNDS"
+    require_count CONNECTIONS "$CONNECTIONS"
+    require_count THREADS "$THREADS"
     [[ $SWITCHBOARD_CMD == *"{PORT}"* ]] || die "SWITCHBOARD_CMD must contain {PORT}: '$SWITCHBOARD_CMD'"
     require_tool wrk "install it with: apt-get install wrk"
     require_tool cc "install a C compiler with: apt-get install build-essential"
@@ -58,12 +48,7 @@ build() {
     # shellcheck disable=SC2046  # pkg-config output must split into separate flags
     cc -O2 -Wall -Wextra -pthread -o "$BENCH_DIR/hello" "$ROOT/scripts/bench/hello.c" \
         $(pkg-config --cflags --libs libmicrohttpd)
-    if [[ $SWITCHBOARD_CMD == "$DEFAULT_CMD" ]]; then
-        echo "bench-http: building switchboard (release)" >&2
-        (cd "$ROOT" && swift build -c release --product switchboard) >&2
-    else
-        echo "bench-http: SWITCHBOARD_CMD is set; not building switchboard" >&2
-    fi
+    build_switchboard
 }
 
 # Stops a running wrk and every server started by this script: TERM, then KILL after five seconds.
@@ -155,13 +140,6 @@ parse_wrk() {
             printf "%.2f %.3f %.3f %d\n", rate, mean, p99, errors
         }
     ' || die "could not read wrk output"
-}
-
-# Median of the numbers given as arguments.
-median() {
-    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-        if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
-    }'
 }
 
 print_row() {
