@@ -78,3 +78,19 @@ struct ExpressionTests {
         #expect(try eval(#"{"@if": [true, 1, {"@time": "never"}]}"#) == 1)
     }
 }
+
+@Suite("Mapping expressions: streaming emit")
+struct ExpressionEmitTests {
+    /// `emit` must write exactly what `evaluate` then `JSONWriter` would.
+    @Test func emitMatchesEvaluateThenWrite() throws {
+        let document: JSONValue = ["a": ["b": [1, 2.5, "x\n"]], "n": nil, "t": 1_760_084_505]
+        let template = #"""
+        {"id": "$.a.b.2", "list": ["$.a.b", {"@iso8601": "$.t"}, null, true], "nested": {"k": "{{$.t}}", "m": {"@map": {"over": "$.a.b", "each": {"v": "$item"}}}},
+         "merged": {"@merge": [{"x": 1}, {"y": "$.n"}]}, "lit": {"@literal": {"$": 1}}}
+        """#
+        let expression = try ExpressionCompiler.compile(try JSONReader.parse(template), at: "t")
+        var streamed: [UInt8] = []
+        try ExpressionEvaluator.emit(expression, document: document, into: &streamed)
+        #expect(streamed == JSONWriter.bytes(try ExpressionEvaluator.evaluate(expression, document: document)))
+    }
+}

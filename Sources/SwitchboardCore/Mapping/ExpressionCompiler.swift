@@ -52,7 +52,7 @@ public enum ExpressionCompiler {
             for (index, item) in items.enumerated() {
                 compiled.append(try compile(item, at: "\(location)[\(index)]", templates: templates))
             }
-            return .array(compiled)
+            return folded(.array(compiled))
         case .object(let object):
             if object.count == 1, let name = object.keys.first, name.hasPrefix("@") {
                 return try compileCall(String(name.dropFirst()), object.values[0], at: location, templates: templates)
@@ -61,7 +61,29 @@ public enum ExpressionCompiler {
             for (key, member) in object {
                 members.append(.init(key: key, value: try compile(member, at: "\(location).\(key)", templates: templates)))
             }
-            return .object(members)
+            return folded(.object(members))
+        }
+    }
+
+    /// An object or array whose members are all literals is itself a literal: built once, here.
+    private static func folded(_ expression: Expression) -> Expression {
+        switch expression {
+        case .array(let elements):
+            var values: [JSONValue] = []
+            for element in elements {
+                guard case .literal(let value) = element else { return expression }
+                values.append(value)
+            }
+            return .literal(.array(values))
+        case .object(let members):
+            var object = JSONObject()
+            for member in members {
+                guard case .literal(let value) = member.value else { return expression }
+                object.appendUnique(member.key, value)
+            }
+            return .literal(.object(object))
+        default:
+            return expression
         }
     }
 

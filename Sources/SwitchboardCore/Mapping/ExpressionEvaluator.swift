@@ -53,6 +53,37 @@ public enum ExpressionEvaluator {
         }
     }
 
+    /// Evaluates `expression` and writes its JSON text straight into `out`: object and array templates,
+    /// literals and paths are written as they are walked, without building the output tree first (the
+    /// same bytes `JSONWriter` would give for `evaluate`'s result). Function results are built, then written.
+    public static func emit(_ expression: Expression, document: JSONValue, item: JSONValue? = nil,
+                            into out: inout [UInt8]) throws(EvaluationError) {
+        switch expression {
+        case .object(let members):
+            out.append(0x7B)
+            for index in members.indices {
+                if index > 0 { out.append(0x2C) }
+                JSONString.append(members[index].key, to: &out)
+                out.append(0x3A)
+                try emit(members[index].value, document: document, item: item, into: &out)
+            }
+            out.append(0x7D)
+        case .array(let elements):
+            out.append(0x5B)
+            for index in elements.indices {
+                if index > 0 { out.append(0x2C) }
+                try emit(elements[index], document: document, item: item, into: &out)
+            }
+            out.append(0x5D)
+        case .literal(let value):
+            JSONWriter.write(value, to: &out)
+        case .path(let path):
+            JSONWriter.write(path.resolve(in: path.root == .document ? document : (item ?? .null)) ?? .null, to: &out)
+        case .template, .call, .map:
+            JSONWriter.write(try evaluate(expression, document: document, item: item), to: &out)
+        }
+    }
+
     /// Conditions: `false` and `null` are false, everything else true.
     public static func isTrue(_ value: JSONValue) -> Bool {
         switch value {
@@ -80,6 +111,13 @@ public enum ExpressionEvaluator {
             return isTrue(try argument(0)) ? try argument(1) : try argument(2)
         case .lookup:
             let key = MappingValues.text(try argument(0))
+            // A table written in the mapping: evaluate only the member that matches.
+            if case .object(let members) = arguments[1] {
+                if let member = members.first(where: { $0.key == key }) {
+                    return try evaluate(member.value, document: document, item: item)
+                }
+                return arguments.count > 2 ? try argument(2) : .null
+            }
             guard case .object(let table) = try argument(1) else { throw EvaluationError("@lookup's table must be an object") }
             if let found = table[key] { return found }
             return arguments.count > 2 ? try argument(2) : .null

@@ -137,11 +137,11 @@ public struct Translator: Sendable {
         var results: [EncodeResult] = []
         for output in outputs {
             do {
-                if let when = output.when,
-                   !ExpressionEvaluator.isTrue(try ExpressionEvaluator.evaluate(when, document: .object(view))) {
+                let document = JSONValue.object(view)
+                if let when = output.when, !ExpressionEvaluator.isTrue(try ExpressionEvaluator.evaluate(when, document: document)) {
                     continue
                 }
-                let type = MappingValues.text(try ExpressionEvaluator.evaluate(output.type, document: .object(view)))
+                let type = MappingValues.text(try ExpressionEvaluator.evaluate(output.type, document: document))
                 if let group = output.once, !sessions.claim(callID: event.call.id, destination: destination, group: group) {
                     results.append(.skipped(reason: "\(type): a \(group) event was already sent for this call"))
                     continue
@@ -149,8 +149,10 @@ public struct Translator: Sendable {
                 let id = envelopeID?(type) ?? Self.uuid("switchboard:envelope:\(event.id):\(format):\(type)")
                 view["envelope_id"] = .string(id)
                 view["output_type"] = .string(type)
-                let body = try ExpressionEvaluator.evaluate(output.body, document: .object(view))
-                results.append(.output(type: type, envelopeID: id, body: JSONWriter.bytes(body)))
+                var body: [UInt8] = []
+                body.reserveCapacity(1024)
+                try ExpressionEvaluator.emit(output.body, document: .object(view), into: &body)
+                results.append(.output(type: type, envelopeID: id, body: body))
             } catch {
                 throw .encodeFailed(format: format, kind: event.kind.rawValue, reason: error.description)
             }
