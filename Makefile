@@ -37,8 +37,9 @@ deps:
 interop-deps: $(VENV)/.installed
 
 $(VENV)/.installed: $(INTEROP_REQUIREMENTS)
-	@command -v $(PYTHON) >/dev/null || { echo "error: '$(PYTHON)' is not on PATH; install Python 3.11 or later (Debian: apt-get install python3 python3-venv) or pass PYTHON=/path/to/python3" >&2; exit 1; }
-	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); echo "error: '$(PYTHON) -m venv' failed: this Python lacks venv/ensurepip; install it (Debian: apt-get install python3-venv) or pass PYTHON=/path/to/python3" >&2; exit 1; }
+	@command -v $(PYTHON) >/dev/null || scripts/install-deps.sh python3 python3-venv
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); scripts/install-deps.sh python3-venv && $(PYTHON) -m venv $(VENV); } \
+		|| { rm -rf $(VENV); echo "error: '$(PYTHON) -m venv' failed: this Python lacks venv/ensurepip; install it (Debian: apt-get install python3-venv) or pass PYTHON=/path/to/python3" >&2; exit 1; }
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(INTEROP_REQUIREMENTS)
 	@touch $@
 
