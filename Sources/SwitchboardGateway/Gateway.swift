@@ -5,54 +5,64 @@ import SwitchboardStore
 
 /// The running service: the HTTP server with its routes, and the state behind them.
 ///
-/// Lifecycle: `init` validates and prepares, `start()` opens the store and begins serving,
-/// `shutdown()` drains requests and then closes the store. Both are safe to call from any thread.
+/// Lifecycle: `start()` loads the mapping files and opens the store (both fail at start-up, never at the
+/// first event), builds the routes and begins serving; `shutdown()` drains requests, then closes the store
+/// after its queued writes. Both are safe to call from any thread.
 public final class Gateway: @unchecked Sendable {
     public let config: GatewayConfig
     public let logger: Logger
-    private let server: HTTPServer
-    private let state = LockedValue<Database?>(nil)
+
+    private struct Running {
+        var server: HTTPServer
+        var database: Database
+    }
+
+    private let state = LockedValue<Running?>(nil)
 
     public init(config: GatewayConfig, logger: Logger) {
         self.config = config
         self.logger = logger
-        var router = Router()
-        HealthRoutes.register(on: &router)
-        self.server = HTTPServer(configuration: config.serverConfiguration, router: router,
-                                 onRequestCompleted: AccessLog(logger: logger).record,
-                                 onServerMessage: { logger.warn("http server", ["detail": .string($0)]) })
     }
 
-    /// The port being served (useful when the configuration asked for port 0).
-    public var port: Int { server.port }
+    /// The port being served (useful when the configuration asked for port 0); 0 when not running.
+    public var port: Int { state.withLock { $0?.server.port } ?? 0 }
 
-    public var serverStatistics: HTTPServerStatistics { server.statistics }
+    public var serverStatistics: HTTPServerStatistics { state.withLock { $0?.server.statistics } ?? HTTPServerStatistics() }
 
     /// The open store (nil before `start` and after `shutdown`).
-    public var database: Database? { state.withLock { $0 } }
+    public var database: Database? { state.withLock { $0?.database } }
 
-    /// Opens the store (creating its directory and file), then starts serving.
     public func start() throws {
+        let mappings = try MappingLoader.load(directory: config.mappingsDirectory)
         let database = try Gateway.openStore(config.store)
+        let server: HTTPServer
         do {
+            let ingest = try IngestService(config: config, mappings: mappings, database: database, logger: logger)
+            var router = Router()
+            HealthRoutes.register(on: &router)
+            ingest.register(on: &router)
+            server = HTTPServer(configuration: config.serverConfiguration, router: router,
+                                onRequestCompleted: AccessLog(logger: logger).record,
+                                onServerMessage: { [logger] in logger.warn("http server", ["detail": .string($0)]) })
             try server.start()
         } catch {
             database.close()
             throw error
         }
-        state.withLock { $0 = database }
+        state.withLock { $0 = Running(server: server, database: database) }
         logger.info("listening", ["host": .string(config.listen.host), "port": .int(server.port),
-                                  "store": .string(config.store.path), "version": .string(SwitchboardVersion.current)])
+                                  "store": .string(config.store.path), "sources": .int(config.sources.count),
+                                  "version": .string(SwitchboardVersion.current)])
     }
 
     /// Stops accepting, finishes in-flight requests, then closes the store (after its queued writes).
     public func shutdown() {
-        server.shutdown()
-        let database = state.withLock { current -> Database? in
+        guard let running = state.withLock({ current -> Running? in
             defer { current = nil }
             return current
-        }
-        database?.close()
+        }) else { return }
+        running.server.shutdown()
+        running.database.close()
         logger.info("stopped")
     }
 
@@ -71,12 +81,6 @@ public final class Gateway: @unchecked Sendable {
         return try Database.open(path: store.path, options: Database.Options(connection: connection),
                                  migrations: GatewaySchema.migrations)
     }
-}
-
-/// The gateway's tables, as numbered migrations. Empty until the gateway persists its first records;
-/// the file is still created and put in WAL mode at start, so a bad `store.path` fails at start-up.
-enum GatewaySchema {
-    static let migrations: [Migration] = []
 }
 
 /// `GET /healthz`.

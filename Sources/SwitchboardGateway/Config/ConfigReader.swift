@@ -8,6 +8,7 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible, Equatable {
 
 /// Reads one JSON object of the configuration strictly: every key must be consumed, so a misspelt or
 /// unknown key is an error that names it (with its dotted path) instead of being silently ignored.
+/// Keys starting with `//` are comments.
 struct ConfigReader {
     private let object: [String: Any]
     private let path: String
@@ -82,9 +83,88 @@ struct ConfigReader {
         return ConfigReader(object: value, path: name(key))
     }
 
+    /// An array of strings.
+    mutating func strings(_ key: String) throws -> [String]? {
+        consumed.insert(key)
+        guard let raw = object[key], !(raw is NSNull) else { return nil }
+        guard let items = raw as? [Any], let strings = items as? [String], strings.count == items.count else {
+            throw ConfigError("'\(name(key))' must be an array of strings")
+        }
+        return strings
+    }
+
+    /// An array of integers within `range`.
+    mutating func ints(_ key: String, range: ClosedRange<Int>) throws -> [Int]? {
+        consumed.insert(key)
+        guard let raw = object[key], !(raw is NSNull) else { return nil }
+        guard let items = raw as? [Any] else { throw ConfigError("'\(name(key))' must be an array of integers") }
+        return try items.enumerated().map { index, item in
+            guard let number = item as? NSNumber, !Self.isBoolean(number), let value = Int(exactly: number.doubleValue) else {
+                throw ConfigError("'\(name(key))[\(index)]' must be an integer")
+            }
+            guard range.contains(value) else {
+                throw ConfigError("'\(name(key))[\(index)]' must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+            }
+            return value
+        }
+    }
+
+    /// An array of objects, each read strictly with its index in the path (`sources[1].auth`).
+    mutating func objects(_ key: String) throws -> [ConfigReader]? {
+        consumed.insert(key)
+        guard let raw = object[key], !(raw is NSNull) else { return nil }
+        guard let items = raw as? [Any] else { throw ConfigError("'\(name(key))' must be an array of objects") }
+        return try items.enumerated().map { index, item in
+            guard let member = item as? [String: Any] else { throw ConfigError("'\(name(key))[\(index)]' must be an object") }
+            return ConfigReader(object: member, path: "\(name(key))[\(index)]")
+        }
+    }
+
+    /// A secret: a literal, `env:NAME` (the environment variable) or `file:PATH` (the file's contents,
+    /// without a trailing newline). Missing variables, unreadable files and empty secrets are errors.
+    mutating func secret(_ key: String, environment: [String: String]) throws -> String? {
+        guard let text = try string(key) else { return nil }
+        return try Self.resolveSecret(text, name: name(key), environment: environment)
+    }
+
+    /// An array of secrets, each resolved like `secret`.
+    mutating func secrets(_ key: String, environment: [String: String]) throws -> [String]? {
+        guard let texts = try strings(key) else { return nil }
+        return try texts.enumerated().map { index, text in
+            try Self.resolveSecret(text, name: "\(name(key))[\(index)]", environment: environment)
+        }
+    }
+
+    static func resolveSecret(_ text: String, name: String, environment: [String: String]) throws -> String {
+        let value: String
+        if text.hasPrefix("env:") {
+            let variable = String(text.dropFirst(4))
+            guard let found = environment[variable] else {
+                throw ConfigError("'\(name)': environment variable \(variable) is not set")
+            }
+            value = found
+        } else if text.hasPrefix("file:") {
+            let path = String(text.dropFirst(5))
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ConfigError("'\(name)': cannot read secret file '\(path)'")
+            }
+            var contents = String(decoding: data, as: UTF8.self)
+            while contents.hasSuffix("\n") || contents.hasSuffix("\r") { contents.removeLast() }
+            value = contents
+        } else {
+            value = text
+        }
+        guard !value.isEmpty else { throw ConfigError("'\(name)' is empty") }
+        return value
+    }
+
+    /// Where this object sits in the document (`sources[0]`), for messages.
+    var location: String { path }
+
     /// Fails on the first key (in sorted order, for a stable message) that nothing read.
     func finish() throws {
-        if let unknown = object.keys.sorted().first(where: { !consumed.contains($0) }) {
+        // Keys starting with "//" are comments (JSON has none of its own).
+        if let unknown = object.keys.sorted().first(where: { !consumed.contains($0) && !$0.hasPrefix("//") }) {
             throw ConfigError("unknown key '\(name(unknown))'")
         }
     }

@@ -8,7 +8,9 @@ import SwitchboardHTTP
 /// ```
 /// Optional tuning keys under `listen`: `threads`, `connection_limit`, `idle_timeout_seconds`,
 /// `max_body_bytes`, `max_header_bytes`, `shutdown_grace_seconds`; under `store`: `synchronous`
-/// (`"full"` or `"normal"`), `busy_timeout_ms`. Unknown keys are errors.
+/// (`"full"` or `"normal"`), `busy_timeout_ms`. The gateway's keys: `api_keys`, `org_default_secret`,
+/// `delivery`, `sources`, `mappings` (the mapping files' directory). Secrets may be written `env:NAME` or
+/// `file:PATH`. Unknown keys are errors.
 public struct GatewayConfig: Sendable, Equatable {
     public struct Listen: Sendable, Equatable {
         public var host = "127.0.0.1"
@@ -30,6 +32,13 @@ public struct GatewayConfig: Sendable, Equatable {
 
     public var listen = Listen()
     public var store = Store()
+    /// Bearer keys of the management APIs.
+    public var apiKeys: [String] = []
+    /// Signs deliveries to per-call and per-source URLs.
+    public var orgDefaultSecret: String?
+    public var delivery = DeliveryConfig()
+    public var sources: [SourceConfig] = []
+    public var mappingsDirectory = "mappings"
 
     public init() {}
 
@@ -48,8 +57,9 @@ public struct GatewayConfig: Sendable, Equatable {
         }
     }
 
-    /// Parses configuration JSON.
-    public static func parse(_ data: Data) throws -> GatewayConfig {
+    /// Parses configuration JSON; `env:` secrets are looked up in `environment`.
+    public static func parse(_ data: Data,
+                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> GatewayConfig {
         var root = try ConfigReader.parse(data)
         var config = GatewayConfig()
         if var listen = try root.object("listen") {
@@ -81,6 +91,17 @@ public struct GatewayConfig: Sendable, Equatable {
                 ?? config.store.busyTimeoutMilliseconds
             try store.finish()
         }
+        config.apiKeys = try root.secrets("api_keys", environment: environment) ?? []
+        config.orgDefaultSecret = try root.secret("org_default_secret", environment: environment)
+        if var delivery = try root.object("delivery") { config.delivery = try DeliveryConfig.parse(&delivery) }
+        for var source in try root.objects("sources") ?? [] {
+            let parsed = try SourceConfig.parse(&source, environment: environment)
+            guard !config.sources.contains(where: { $0.name == parsed.name }) else {
+                throw ConfigError("'sources': the name \"\(parsed.name)\" is used twice")
+            }
+            config.sources.append(parsed)
+        }
+        config.mappingsDirectory = try root.string("mappings") ?? config.mappingsDirectory
         try root.finish()
         guard !config.store.path.isEmpty else { throw ConfigError("'store.path' must not be empty") }
         return config

@@ -66,4 +66,13 @@ public struct HTTPServerStatistics: Sendable, Equatable {
     public var requestsCompleted = 0
     public var requestsInFlight = 0
     public var requestsSuspended = 0
+
+    public init(connectionsOpened: Int = 0, connectionsClosed: Int = 0, requestsCompleted: Int = 0,
+                requestsInFlight: Int = 0, requestsSuspended: Int = 0) {
+        self.connectionsOpened = connectionsOpened
+        self.connectionsClosed = connectionsClosed
+        self.requestsCompleted = requestsCompleted
+        self.requestsInFlight = requestsInFlight
+        self.requestsSuspended = requestsSuspended
+    }
 }

@@ -1,0 +1,128 @@
+import Foundation
+import SwitchboardCore
+
+/// One vendor sending webhooks to `POST /v1/ingest/{name}`.
+public struct SourceConfig: Sendable, Equatable {
+    /// How requests from the source are authenticated.
+    public enum Auth: Sendable, Equatable {
+        /// A configured header must carry a configured value (Salpre's "Additional Headers").
+        case headerToken(header: String, value: String)
+        /// A signature scheme (`callingbox`, `standard-webhooks`, `inkbox`) with one or more secrets
+        /// (several during a rotation) and a timestamp tolerance in seconds.
+        case signature(scheme: String, secrets: [String], toleranceSeconds: Int)
+    }
+
+    /// What to do with an event type the format's mapping does not know.
+    public enum UnknownEvents: String, Sendable, Equatable {
+        case skip, error
+    }
+
+    /// The name in the ingest path: lowercase letters, digits, `-` and `_`.
+    public var name: String
+    /// The mapping file that decodes this source's bodies.
+    public var format: String
+    public var auth: Auth
+    /// An extra destination receiving every event of this source, signed with `org_default_secret`.
+    public var webhookURL: String?
+    /// The format `webhook_url` receives (default: callingbox).
+    public var webhookFormat: String
+    public var unknownEvents: UnknownEvents
+
+    static func parse(_ reader: inout ConfigReader, environment: [String: String]) throws -> SourceConfig {
+        let at = reader.location
+        guard let name = try reader.string("name") else { throw ConfigError("'\(at).name' is required") }
+        guard !name.isEmpty, name.utf8.allSatisfy({ Self.nameBytes.contains($0) }) else {
+            throw ConfigError("'\(at).name' must be lowercase letters, digits, '-' or '_', got \"\(name)\"")
+        }
+        guard let format = try reader.string("format") else { throw ConfigError("'\(at).format' is required") }
+        guard var auth = try reader.object("auth") else {
+            throw ConfigError("'\(at).auth' is required: every source is authenticated")
+        }
+        let parsedAuth = try parseAuth(&auth, environment: environment)
+        try auth.finish()
+        let webhookURL = try reader.string("webhook_url")
+        let webhookFormat = try reader.string("webhook_format") ?? "callingbox"
+        let unknownText = try reader.string("unknown_events") ?? "skip"
+        guard let unknown = UnknownEvents(rawValue: unknownText) else {
+            throw ConfigError("'\(at).unknown_events' must be \"skip\" or \"error\", got \"\(unknownText)\"")
+        }
+        try reader.finish()
+        return SourceConfig(name: name, format: format, auth: parsedAuth, webhookURL: webhookURL,
+                            webhookFormat: webhookFormat, unknownEvents: unknown)
+    }
+
+    private static func parseAuth(_ auth: inout ConfigReader, environment: [String: String]) throws -> Auth {
+        let at = auth.location
+        guard let scheme = try auth.string("scheme") else { throw ConfigError("'\(at).scheme' is required") }
+        switch scheme {
+        case "header-token":
+            guard let header = try auth.string("header"), HTTPToken.isToken(header) else {
+                throw ConfigError("'\(at).header' must be a header name for scheme header-token")
+            }
+            guard let value = try auth.secret("value", environment: environment) else {
+                throw ConfigError("'\(at).value' is required for scheme header-token")
+            }
+            return .headerToken(header: header, value: value)
+        case "callingbox", "standard-webhooks", "inkbox":
+            var secrets: [String] = []
+            if let one = try auth.secret("secret", environment: environment) { secrets.append(one) }
+            secrets += try auth.secrets("secrets", environment: environment) ?? []
+            guard !secrets.isEmpty else { throw ConfigError("'\(at).secret' is required for scheme \(scheme)") }
+            let tolerance = try auth.int("tolerance_seconds", range: 0...86_400) ?? Int(SignatureSchemes.defaultTolerance)
+            return .signature(scheme: scheme, secrets: secrets, toleranceSeconds: tolerance)
+        default:
+            throw ConfigError("'\(at).scheme' must be header-token, callingbox, standard-webhooks or inkbox, got \"\(scheme)\"")
+        }
+    }
+
+    private static let nameBytes = Set(Array("abcdefghijklmnopqrstuvwxyz0123456789-_".utf8))
+}
+
+/// Outbound delivery settings (`delivery`).
+public struct DeliveryConfig: Sendable, Equatable {
+    /// Per-attempt timeout.
+    public var timeoutMilliseconds = 10_000
+    /// Delay before each attempt (the first is normally 0): CallingBox's schedule by default.
+    public var retryScheduleSeconds = [0, 60, 300, 1800, 7200, 18_000, 36_000, 86_400]
+    /// Each delay varies by ± this fraction.
+    public var jitter = 0.2
+    /// Allow private, loopback, link-local and similar destinations (development only).
+    public var allowPrivateNetworks = false
+    /// Specific ranges to allow despite the policy (CIDR, IPv4 or IPv6).
+    public var allowCIDRs: [String] = []
+
+    static func parse(_ reader: inout ConfigReader) throws -> DeliveryConfig {
+        var delivery = DeliveryConfig()
+        let at = reader.location
+        delivery.timeoutMilliseconds = try reader.int("timeout_ms", range: 1...600_000) ?? delivery.timeoutMilliseconds
+        if let schedule = try reader.ints("retry_schedule_seconds", range: 0...(30 * 86_400)) {
+            guard !schedule.isEmpty, schedule.count <= 50 else {
+                throw ConfigError("'\(at).retry_schedule_seconds' must have 1 to 50 delays")
+            }
+            delivery.retryScheduleSeconds = schedule
+        }
+        delivery.jitter = try reader.double("jitter", range: 0...1) ?? delivery.jitter
+        delivery.allowPrivateNetworks = try reader.bool("allow_private_networks") ?? false
+        if let cidrs = try reader.strings("allow_cidrs") {
+            for (index, cidr) in cidrs.enumerated() where !CIDRSyntax.isValid(cidr) {
+                throw ConfigError("'\(at).allow_cidrs[\(index)]' is not a CIDR range: \"\(cidr)\"")
+            }
+            delivery.allowCIDRs = cidrs
+        }
+        try reader.finish()
+        return delivery
+    }
+}
+
+/// Checks `address/prefix` syntax for IPv4 and IPv6 with the C library's parser.
+enum CIDRSyntax {
+    static func isValid(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let prefix = Int(parts[1]) else { return false }
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        if inet_pton(AF_INET, String(parts[0]), &v4) == 1 { return (0...32).contains(prefix) }
+        if inet_pton(AF_INET6, String(parts[0]), &v6) == 1 { return (0...128).contains(prefix) }
+        return false
+    }
+}

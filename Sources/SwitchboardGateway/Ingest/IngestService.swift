@@ -1,0 +1,176 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardHTTP
+import SwitchboardStore
+
+/// `POST /v1/ingest/{source}`: authenticate → decode → de-duplicate → correlate → route → encode →
+/// commit the event and its deliveries in one transaction → answer. 2xx only after the commit.
+///
+/// Threads: `ingest` runs on a server thread up to the submission to the group-commit writer; the
+/// answer is sent from the writer's completion. The translator (call sessions) is shared under a lock.
+final class IngestService: Sendable {
+    struct Source: Sendable {
+        let config: SourceConfig
+        let scheme: any SignatureScheme
+        let secrets: [String]
+        let tolerance: Int64
+    }
+
+    private let sources: [String: Source]
+    private let mappings: Translator
+    private let translator: LockedValue<Translator>
+    private let database: Database
+    private let logger: Logger
+    private let clock: @Sendable () -> Double
+
+    init(config: GatewayConfig, mappings: [FormatMapping], database: Database, logger: Logger,
+         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
+        var sources: [String: Source] = [:]
+        let names = Set(mappings.map(\.format))
+        for source in config.sources {
+            guard names.contains(source.format) else {
+                throw ConfigError("source '\(source.name)': unknown format '\(source.format)' (mappings: \(names.sorted().joined(separator: ", ")))")
+            }
+            if source.webhookURL != nil, !names.contains(source.webhookFormat) {
+                throw ConfigError("source '\(source.name)': unknown webhook_format '\(source.webhookFormat)'")
+            }
+            let scheme: any SignatureScheme
+            let secrets: [String]
+            let tolerance: Int64
+            switch source.auth {
+            case .headerToken(let header, let value):
+                scheme = try SignatureSchemes.scheme(named: "header-token", tokenHeader: header)
+                secrets = [value]
+                tolerance = 0
+            case .signature(let name, let keys, let seconds):
+                scheme = try SignatureSchemes.scheme(named: name)
+                secrets = keys
+                tolerance = Int64(seconds)
+            }
+            sources[source.name] = Source(config: source, scheme: scheme, secrets: secrets, tolerance: tolerance)
+        }
+        self.sources = sources
+        self.mappings = Translator(mappings: mappings)
+        self.translator = LockedValue(Translator(mappings: mappings))
+        self.database = database
+        self.logger = logger
+        self.clock = clock
+    }
+
+    func register(on router: inout Router) {
+        router.post("/v1/ingest/{source}", .deferred { [self] request, responder in
+            ingest(request, responder: responder)
+        })
+    }
+
+    func ingest(_ request: HTTPRequest, responder: HTTPResponder) {
+        let name = request.pathParameters["source"] ?? ""
+        guard let source = sources[name] else {
+            responder.respond(.error(404, type: "unknown_source", message: "no source named '\(name)' is configured"))
+            return
+        }
+        let now = clock()
+        do {
+            try source.scheme.verify(body: request.body, headers: request.headers.map { HeaderField($0.name, $0.value) },
+                                     secrets: source.secrets, now: Int64(now), tolerance: source.tolerance)
+        } catch {
+            logger.warn("ingest refused", ["source": .string(name), "reason": .string(error.description)])
+            responder.respond(.error(401, type: "unauthorized", message: error.description))
+            return
+        }
+        var event: CallEvent
+        do {
+            var decoder = mappings
+            decoder.unknownEventsAreErrors = source.config.unknownEvents == .error
+            switch try decoder.decode(request.body, format: source.config.format, source: name, receivedAt: now) {
+            case .event(let decoded):
+                event = decoded
+            case .ignored(let type, let reason):
+                responder.respond(.json(200, object: ["id": NSNull(), "deliveries": 0, "ignored": "\(type): \(reason)"]))
+                return
+            case .unknown(let type):
+                logger.warn("unknown event type skipped", ["source": .string(name), "type": .string(type)])
+                responder.respond(.json(200, object: ["id": NSNull(), "deliveries": 0, "skipped": "unknown event type '\(type)'"]))
+                return
+            }
+        } catch {
+            responder.respond(Self.decodeFailure(error))
+            return
+        }
+        // A repeat of a committed event is answered without touching the call session (the commit below
+        // re-checks inside its transaction, so concurrent repeats are caught there).
+        if let existing = try? database.read({ try EventRecords.existingEventID($0, source: name, identity: event.identity) }) {
+            responder.respond(Self.duplicate(existing))
+            return
+        }
+        let deliveries: [NewDelivery]
+        do {
+            deliveries = try translator.withLock { translator throws -> [NewDelivery] in
+                translator.correlate(&event)
+                return try Self.route(event, source: source.config, translator: &translator)
+            }
+        } catch {
+            responder.respond(.error(422, type: "encoding_failed", message: "\(error)"))
+            return
+        }
+        let body = request.body
+        let committed = event
+        database.submit({ connection in
+            try EventRecords.commit(connection, event: committed, body: body, deliveries: deliveries, now: now)
+        }, completion: { [logger] result in
+            switch result {
+            case .success(.committed(let count)):
+                responder.respond(.json(202, object: ["id": committed.id, "deliveries": count]))
+            case .success(.duplicate(let existing)):
+                responder.respond(Self.duplicate(existing))
+            case .failure(let error):
+                logger.error("ingest not committed", ["source": .string(name), "error": .string("\(error)")])
+                responder.respond(.error(503, type: "store_unavailable",
+                                         message: "the event could not be stored; nothing was accepted, retry later",
+                                         headers: ["Retry-After": "1"]))
+            }
+        })
+    }
+
+    /// Destinations of an event and the body each receives. Only the source's `webhook_url` so far;
+    /// test events go only to destinations that opt into them (none yet).
+    static func route(_ event: CallEvent, source: SourceConfig, translator: inout Translator) throws -> [NewDelivery] {
+        guard let url = source.webhookURL, !event.isTest else { return [] }
+        let destination = "source:\(source.name)"
+        var deliveries: [NewDelivery] = []
+        let results = try translator.encode(event, as: source.webhookFormat, destination: destination) { type in
+            deliveryID(eventID: event.id, destination: destination, type: type)
+        }
+        for case .output(let type, let id, let bytes) in results {
+            deliveries.append(NewDelivery(id: id, destination: destination, endpointID: nil, url: url,
+                                          format: source.webhookFormat, scheme: defaultScheme(for: source.webhookFormat),
+                                          eventType: type, body: bytes))
+        }
+        return deliveries
+    }
+
+    /// Stable per (event, destination, output): the same on every retry and replay.
+    static func deliveryID(eventID: String, destination: String, type: String) -> String {
+        (try? UUIDGenerator.version5(namespace: UUIDGenerator.namespaceURL,
+                                     name: "switchboard:delivery:\(eventID):\(destination):\(type)").lowercasedText) ?? eventID
+    }
+
+    /// OneInbox-style bodies go out with Standard Webhooks headers; everything else CallingBox-style.
+    static func defaultScheme(for format: String) -> String {
+        format == "oneinbox" ? "standard-webhooks" : "callingbox"
+    }
+
+    static func duplicate(_ eventID: String) -> HTTPResponse {
+        .json(200, object: ["id": eventID, "deliveries": 0, "duplicate": true])
+    }
+
+    /// Malformed JSON is 400; a well-formed body that does not decode is 422 naming the field.
+    static func decodeFailure(_ error: TranslationError) -> HTTPResponse {
+        switch error {
+        case .invalidJSON(let reason):
+            return .error(400, type: "invalid_json", message: reason.description)
+        case .notAnObject, .notThisFormat, .missingEventType, .unknownEventType, .decodeFailed, .encodeFailed, .unknownFormat:
+            return .error(422, type: "invalid_event", message: error.description)
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import SwitchboardStore
+
+/// The gateway's tables, as numbered migrations (never edit one that has shipped; add the next).
+enum GatewaySchema {
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "events and deliveries", sql: """
+            CREATE TABLE events (
+                id TEXT PRIMARY KEY,                -- canonical event id (UUIDv5 of source + vendor identity)
+                source TEXT NOT NULL,
+                identity TEXT NOT NULL,             -- the vendor event's identity: the de-duplication key
+                kind TEXT NOT NULL,
+                vendor_type TEXT NOT NULL,
+                call_id TEXT NOT NULL,
+                call_key TEXT NOT NULL,
+                is_test INTEGER NOT NULL,
+                occurred_at REAL NOT NULL,
+                received_at REAL NOT NULL,
+                body BLOB NOT NULL,                 -- the raw body as received
+                UNIQUE (source, identity)
+            );
+            CREATE INDEX events_by_call ON events (call_id, received_at);
+
+            CREATE TABLE deliveries (
+                id TEXT PRIMARY KEY,                -- stable across retries and replays; the envelope id
+                event_id TEXT NOT NULL REFERENCES events (id),
+                endpoint_id TEXT,                   -- null for source and per-call URLs
+                destination TEXT NOT NULL,          -- what subscribed: source:<name>, endpoint:<id>, call:<id>
+                url TEXT NOT NULL,
+                format TEXT NOT NULL,
+                scheme TEXT NOT NULL,
+                event_type TEXT NOT NULL,
+                call_id TEXT NOT NULL,
+                body BLOB NOT NULL,
+                status TEXT NOT NULL DEFAULT 'pending',   -- pending, delivered, exhausted
+                attempt_count INTEGER NOT NULL DEFAULT 0,
+                manual_retry_count INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at REAL NOT NULL,
+                last_error TEXT,
+                last_response_status INTEGER,
+                delivered_at REAL,
+                created_at REAL NOT NULL,
+                updated_at REAL NOT NULL
+            );
+            CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
+            CREATE INDEX deliveries_by_destination_call ON deliveries (destination, call_id, created_at);
+            CREATE INDEX deliveries_by_event ON deliveries (event_id);
+            """),
+    ]
+}
