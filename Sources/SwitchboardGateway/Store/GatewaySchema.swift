@@ -45,5 +45,52 @@ enum GatewaySchema {
             CREATE INDEX deliveries_by_destination_call ON deliveries (destination, call_id, created_at);
             CREATE INDEX deliveries_by_event ON deliveries (event_id);
             """),
+        Migration(version: 2, name: "endpoints, secrets, per-call webhooks, attempts", sql: """
+            CREATE TABLE endpoints (
+                id TEXT PRIMARY KEY,
+                api TEXT NOT NULL,                  -- the API that manages it and its JSON shape: callingbox | oneinbox
+                name TEXT,                          -- OneInbox `name`, CallingBox `description`
+                url TEXT NOT NULL,
+                format TEXT NOT NULL,               -- mapping format of the bodies it receives
+                scheme TEXT NOT NULL,               -- signature scheme of its requests
+                enabled_events TEXT NOT NULL,       -- JSON array of the format's event type names; ["*"] = all
+                receive_test_events INTEGER NOT NULL DEFAULT 0,
+                status TEXT NOT NULL DEFAULT 'enabled',   -- enabled | disabled
+                disabled_reason TEXT,               -- too_many_failures | gone | manual
+                disabled_at REAL,
+                consecutive_failures INTEGER NOT NULL DEFAULT 0,
+                created_at REAL NOT NULL,
+                updated_at REAL NOT NULL,
+                deleted_at REAL                     -- deleted endpoints stay for their delivery history
+            );
+            CREATE TABLE endpoint_secrets (
+                endpoint_id TEXT NOT NULL REFERENCES endpoints (id),
+                secret TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                expires_at REAL,                    -- null: the current secret; else it keeps signing until then
+                PRIMARY KEY (endpoint_id, secret)
+            );
+            CREATE TABLE call_webhooks (
+                call_id TEXT PRIMARY KEY,           -- the canonical call UUID
+                url TEXT NOT NULL,
+                mode TEXT NOT NULL,                 -- instead | also
+                format TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                updated_at REAL NOT NULL
+            );
+            CREATE TABLE attempts (
+                id INTEGER PRIMARY KEY,
+                delivery_id TEXT NOT NULL REFERENCES deliveries (id),
+                number INTEGER NOT NULL,            -- 1-based, counting automatic and manual attempts
+                manual INTEGER NOT NULL DEFAULT 0,
+                started_at REAL NOT NULL,
+                duration_ms REAL NOT NULL,
+                response_status INTEGER,
+                response_body TEXT,                 -- the first 4 KiB
+                error TEXT
+            );
+            CREATE INDEX attempts_by_delivery ON attempts (delivery_id, number);
+            ALTER TABLE deliveries ADD COLUMN last_response_body TEXT;
+            """),
     ]
 }
