@@ -37,7 +37,9 @@ public final class Gateway: @unchecked Sendable {
         let database = try Gateway.openStore(config.store)
         let server: HTTPServer
         do {
-            let ingest = try IngestService(config: config, mappings: mappings, database: database, logger: logger)
+            let signal = DeliverySignal()
+            let ingest = try IngestService(config: config, mappings: mappings, database: database, logger: logger,
+                                           signal: signal)
             var router = Router()
             HealthRoutes.register(on: &router)
             ingest.register(on: &router)

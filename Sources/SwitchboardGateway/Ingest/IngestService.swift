@@ -22,8 +22,9 @@ final class IngestService: Sendable {
     private let database: Database
     private let logger: Logger
     private let clock: @Sendable () -> Double
+    private let signal: DeliverySignal
 
-    init(config: GatewayConfig, mappings: [FormatMapping], database: Database, logger: Logger,
+    init(config: GatewayConfig, mappings: [FormatMapping], database: Database, logger: Logger, signal: DeliverySignal,
          clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
         var sources: [String: Source] = [:]
         let names = Set(mappings.map(\.format))
@@ -54,6 +55,7 @@ final class IngestService: Sendable {
         self.translator = LockedValue(Translator(mappings: mappings))
         self.database = database
         self.logger = logger
+        self.signal = signal
         self.clock = clock
     }
 
@@ -117,9 +119,10 @@ final class IngestService: Sendable {
         let committed = event
         database.submit({ connection in
             try EventRecords.commit(connection, event: committed, body: body, deliveries: deliveries, now: now)
-        }, completion: { [logger] result in
+        }, completion: { [logger, signal] result in
             switch result {
             case .success(.committed(let count)):
+                if count > 0 { signal.notify() }
                 responder.respond(.json(202, object: ["id": committed.id, "deliveries": count]))
             case .success(.duplicate(let existing)):
                 responder.respond(Self.duplicate(existing))
