@@ -15,6 +15,8 @@ public final class Gateway: @unchecked Sendable {
     private struct Running {
         var server: HTTPServer
         var database: Database
+        var client: HTTPClient
+        var deliverer: Deliverer
     }
 
     private let state = LockedValue<Running?>(nil)
@@ -36,8 +38,21 @@ public final class Gateway: @unchecked Sendable {
         let mappings = try MappingLoader.load(directory: config.mappingsDirectory)
         let database = try Gateway.openStore(config.store)
         let server: HTTPServer
+        let client: HTTPClient
+        let deliverer: Deliverer
         do {
             let signal = DeliverySignal()
+            var clientConfiguration = HTTPClientConfiguration()
+            clientConfiguration.totalTimeoutMilliseconds = config.delivery.timeoutMilliseconds
+            client = try HTTPClient(configuration: clientConfiguration)
+            deliverer = Deliverer(
+                database: database, client: client,
+                settings: Deliverer.Settings(timeoutMilliseconds: config.delivery.timeoutMilliseconds,
+                                             retry: RetrySchedule(delays: config.delivery.retryScheduleSeconds,
+                                                                  jitter: config.delivery.jitter),
+                                             maxPerDestination: config.delivery.maxConcurrencyPerEndpoint,
+                                             orgDefaultSecret: config.orgDefaultSecret),
+                signal: signal, logger: logger)
             let ingest = try IngestService(config: config, mappings: mappings, database: database, logger: logger,
                                            signal: signal)
             var router = Router()
@@ -51,7 +66,8 @@ public final class Gateway: @unchecked Sendable {
             database.close()
             throw error
         }
-        state.withLock { $0 = Running(server: server, database: database) }
+        deliverer.start()
+        state.withLock { $0 = Running(server: server, database: database, client: client, deliverer: deliverer) }
         logger.info("listening", ["host": .string(config.listen.host), "port": .int(server.port),
                                   "store": .string(config.store.path), "sources": .int(config.sources.count),
                                   "version": .string(SwitchboardVersion.current)])
@@ -64,6 +80,8 @@ public final class Gateway: @unchecked Sendable {
             return current
         }) else { return }
         running.server.shutdown()
+        running.deliverer.stop()
+        running.client.shutdown()
         running.database.close()
         logger.info("stopped")
     }

@@ -90,6 +90,8 @@ public struct DeliveryConfig: Sendable, Equatable {
     public var allowPrivateNetworks = false
     /// Specific ranges to allow despite the policy (CIDR, IPv4 or IPv6).
     public var allowCIDRs: [String] = []
+    /// Attempts in flight at once to one endpoint (or one source/per-call URL).
+    public var maxConcurrencyPerEndpoint = 8
 
     static func parse(_ reader: inout ConfigReader) throws -> DeliveryConfig {
         var delivery = DeliveryConfig()
@@ -109,6 +111,8 @@ public struct DeliveryConfig: Sendable, Equatable {
             }
             delivery.allowCIDRs = cidrs
         }
+        delivery.maxConcurrencyPerEndpoint = try reader.int("max_concurrency_per_endpoint", range: 1...1024)
+            ?? delivery.maxConcurrencyPerEndpoint
         try reader.finish()
         return delivery
     }

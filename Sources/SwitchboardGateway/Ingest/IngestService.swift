@@ -35,6 +35,9 @@ final class IngestService: Sendable {
             if source.webhookURL != nil, !names.contains(source.webhookFormat) {
                 throw ConfigError("source '\(source.name)': unknown webhook_format '\(source.webhookFormat)'")
             }
+            if source.webhookURL != nil, config.orgDefaultSecret == nil {
+                throw ConfigError("source '\(source.name)': webhook_url needs org_default_secret to sign its deliveries")
+            }
             let scheme: any SignatureScheme
             let secrets: [String]
             let tolerance: Int64
