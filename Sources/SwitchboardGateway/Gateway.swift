@@ -42,6 +42,8 @@ public final class Gateway: @unchecked Sendable {
         let deliverer: Deliverer
         do {
             let signal = DeliverySignal()
+            let metrics = Metrics()
+            let health = StoreHealth(database: database)
             var clientConfiguration = HTTPClientConfiguration()
             clientConfiguration.totalTimeoutMilliseconds = config.delivery.timeoutMilliseconds
             client = try HTTPClient(configuration: clientConfiguration)
@@ -52,15 +54,23 @@ public final class Gateway: @unchecked Sendable {
                                                                   jitter: config.delivery.jitter),
                                              maxPerDestination: config.delivery.maxConcurrencyPerEndpoint,
                                              orgDefaultSecret: config.orgDefaultSecret),
-                signal: signal, logger: logger)
+                signal: signal, logger: logger, metrics: metrics, health: health)
             let ingest = try IngestService(config: config, mappings: mappings, database: database, logger: logger,
-                                           signal: signal)
+                                           signal: signal, health: health)
             var router = Router()
-            HealthRoutes.register(on: &router)
+            let statistics = LockedValue<HTTPServer?>(nil)
+            HealthRoutes.register(on: &router, health: health)
+            ObservabilityRoutes.register(on: &router, metrics: metrics, database: database,
+                                         server: { statistics.withLock { $0?.statistics } ?? HTTPServerStatistics() })
             ingest.register(on: &router)
+            let accessLog = AccessLog(logger: logger)
             server = HTTPServer(configuration: config.serverConfiguration, router: router,
-                                onRequestCompleted: AccessLog(logger: logger).record,
+                                onRequestCompleted: { record in
+                                    accessLog.record(record)
+                                    metrics.record(record)
+                                },
                                 onServerMessage: { [logger] in logger.warn("http server", ["detail": .string($0)]) })
+            statistics.withLock { $0 = server }
             try server.start()
         } catch {
             database.close()
@@ -103,12 +113,34 @@ public final class Gateway: @unchecked Sendable {
     }
 }
 
-/// `GET /healthz`.
+/// `GET /healthz`: 200 `{"status":"ok"}` when the store reads and its latest write committed; 503 naming
+/// the problem otherwise.
 enum HealthRoutes {
     static let ok = HTTPResponse.json(200, Array(#"{"status":"ok"}"#.utf8))
 
-    static func register(on router: inout Router) {
-        router.get("/healthz", .immediate { _ in ok })
+    static func register(on router: inout Router, health: StoreHealth) {
+        router.get("/healthz", .immediate { _ in
+            guard let problem = health.problem() else { return ok }
+            return .json(503, object: ["status": "unavailable", "store": problem], headers: ["Retry-After": "1"])
+        })
+    }
+}
+
+/// `GET /metrics`: Prometheus text format.
+enum ObservabilityRoutes {
+    static func register(on router: inout Router, metrics: Metrics, database: Database,
+                         server: @escaping @Sendable () -> HTTPServerStatistics) {
+        router.get("/metrics", .immediate { _ in
+            let now = Date().timeIntervalSince1970
+            let queue = try? database.read { connection -> (Int, Double?) in
+                let row = try connection.query("SELECT count(*) AS n, min(created_at) AS oldest FROM deliveries WHERE status = 'pending'").first
+                return (try row?.get("n", as: Int.self) ?? 0, try row?.get("oldest", as: Double?.self) ?? nil)
+            }
+            let text = metrics.render(queueDepth: queue?.0, oldestPendingAgeSeconds: queue?.1.map { max(0, now - $0) },
+                                      server: server())
+            return HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
+                                body: Array(text.utf8))
+        })
     }
 }
 

@@ -30,6 +30,8 @@ final class Deliverer: @unchecked Sendable {
     private let settings: Settings
     private let signal: DeliverySignal
     private let logger: Logger
+    private let metrics: Metrics
+    private let health: StoreHealth
     private let clock: @Sendable () -> Double
 
     private struct Flight {
@@ -44,12 +46,14 @@ final class Deliverer: @unchecked Sendable {
     private let loopFinished = DispatchSemaphore(value: 0)
 
     init(database: Database, client: HTTPClient, settings: Settings, signal: DeliverySignal, logger: Logger,
-         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+         metrics: Metrics, health: StoreHealth, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.database = database
         self.client = client
         self.settings = settings
         self.signal = signal
         self.logger = logger
+        self.metrics = metrics
+        self.health = health
         self.clock = clock
     }
 
@@ -161,7 +165,10 @@ final class Deliverer: @unchecked Sendable {
             try DeliveryRecords.record(connection, delivery: delivery, outcome: outcome, next: next, manual: manual,
                                        disableAfter: settings.disableAfterExhausted, now: now)
         }, completion: { [self] result in
+            metrics.recordAttempt(outcome: result.isSuccess ? Self.label(next) : "unrecorded",
+                                  seconds: outcome.durationMilliseconds / 1000)
             if case .failure(let error) = result {
+                health.writeFailed(error)
                 // Nothing recorded: the delivery stays pending and is attempted again.
                 logger.error("delivery attempt not recorded", ["delivery": .string(delivery.id), "error": .string("\(error)")])
             } else if next != .delivered {
@@ -171,6 +178,15 @@ final class Deliverer: @unchecked Sendable {
             }
             release(delivery)
         })
+    }
+
+    private static func label(_ next: DeliveryRecords.Next) -> String {
+        switch next {
+        case .delivered: "delivered"
+        case .retry: "retry"
+        case .exhausted: "exhausted"
+        case .gone: "gone"
+        }
     }
 
     /// 2xx delivers; 410 ends it and disables the endpoint; otherwise the schedule decides (a manual
@@ -205,5 +221,12 @@ struct RetrySchedule: Sendable {
     func retryAfter(_ header: String, now: Double) -> Double? {
         guard let seconds = Double(header.trimmingCharacters(in: .whitespaces)), seconds.isFinite, seconds >= 0 else { return nil }
         return min(seconds, 86_400)
+    }
+}
+
+extension Result {
+    var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
     }
 }

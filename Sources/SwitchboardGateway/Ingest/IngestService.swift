@@ -23,8 +23,10 @@ final class IngestService: Sendable {
     private let logger: Logger
     private let clock: @Sendable () -> Double
     private let signal: DeliverySignal
+    private let health: StoreHealth
 
     init(config: GatewayConfig, mappings: [FormatMapping], database: Database, logger: Logger, signal: DeliverySignal,
+         health: StoreHealth,
          clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
         var sources: [String: Source] = [:]
         let names = Set(mappings.map(\.format))
@@ -59,6 +61,7 @@ final class IngestService: Sendable {
         self.database = database
         self.logger = logger
         self.signal = signal
+        self.health = health
         self.clock = clock
     }
 
@@ -122,14 +125,16 @@ final class IngestService: Sendable {
         let committed = event
         database.submit({ connection in
             try EventRecords.commit(connection, event: committed, body: body, deliveries: deliveries, now: now)
-        }, completion: { [logger, signal] result in
+        }, completion: { [logger, signal, health] result in
             switch result {
             case .success(.committed(let count)):
+                health.writeSucceeded()
                 if count > 0 { signal.notify() }
                 responder.respond(.json(202, object: ["id": committed.id, "deliveries": count]))
             case .success(.duplicate(let existing)):
                 responder.respond(Self.duplicate(existing))
             case .failure(let error):
+                health.writeFailed(error)
                 logger.error("ingest not committed", ["source": .string(name), "error": .string("\(error)")])
                 responder.respond(.error(503, type: "store_unavailable",
                                          message: "the event could not be stored; nothing was accepted, retry later",
