@@ -46,12 +46,13 @@ public final class Gateway: @unchecked Sendable {
             let health = StoreHealth(database: database)
             var clientConfiguration = HTTPClientConfiguration()
             clientConfiguration.totalTimeoutMilliseconds = config.delivery.timeoutMilliseconds
+            // Destinations are checked after DNS resolution, on every connection (SSRF guard).
+            clientConfiguration.addressPolicy = try config.delivery.outboundPolicy().clientAddressPolicy(logger: logger)
             client = try HTTPClient(configuration: clientConfiguration)
             deliverer = Deliverer(
                 database: database, client: client,
                 settings: Deliverer.Settings(timeoutMilliseconds: config.delivery.timeoutMilliseconds,
-                                             retry: RetrySchedule(delays: config.delivery.retryScheduleSeconds,
-                                                                  jitter: config.delivery.jitter),
+                                             retry: config.delivery.retryPolicy,
                                              maxPerDestination: config.delivery.maxConcurrencyPerEndpoint,
                                              orgDefaultSecret: config.orgDefaultSecret),
                 signal: signal, logger: logger, metrics: metrics, health: health)
