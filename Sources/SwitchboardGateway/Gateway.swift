@@ -17,6 +17,7 @@ public final class Gateway: @unchecked Sendable {
         var database: Database
         var client: HTTPClient
         var deliverer: Deliverer
+        var signal: DeliverySignal
     }
 
     private let state = LockedValue<Running?>(nil)
@@ -31,6 +32,9 @@ public final class Gateway: @unchecked Sendable {
 
     public var serverStatistics: HTTPServerStatistics { state.withLock { $0?.server.statistics } ?? HTTPServerStatistics() }
 
+    /// Wakes the deliverer, for deliveries written outside the ingest path (operators' tools, tests).
+    public func wakeDeliverer() { state.withLock { $0?.signal }?.notify() }
+
     /// The open store (nil before `start` and after `shutdown`).
     public var database: Database? { state.withLock { $0?.database } }
 
@@ -40,8 +44,8 @@ public final class Gateway: @unchecked Sendable {
         let server: HTTPServer
         let client: HTTPClient
         let deliverer: Deliverer
+        let signal = DeliverySignal()
         do {
-            let signal = DeliverySignal()
             let metrics = Metrics()
             let health = StoreHealth(database: database)
             var clientConfiguration = HTTPClientConfiguration()
@@ -78,7 +82,7 @@ public final class Gateway: @unchecked Sendable {
             throw error
         }
         deliverer.start()
-        state.withLock { $0 = Running(server: server, database: database, client: client, deliverer: deliverer) }
+        state.withLock { $0 = Running(server: server, database: database, client: client, deliverer: deliverer, signal: signal) }
         logger.info("listening", ["host": .string(config.listen.host), "port": .int(server.port),
                                   "store": .string(config.store.path), "sources": .int(config.sources.count),
                                   "version": .string(SwitchboardVersion.current)])
