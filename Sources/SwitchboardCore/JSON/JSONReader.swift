@@ -113,7 +113,12 @@ private final class JSONBuilder {
         var isObject: Bool
         var keys: [String] = []
         var values: [JSONValue] = []
+        /// Built once an object grows past `scanLimit` keys, so duplicate checks stay linear overall.
+        var keySet: Set<String>?
     }
+
+    /// Up to this many keys a scan beats hashing; past it, a set keeps a 60k-key body from costing O(n²).
+    private static let scanLimit = 16
 
     let maxDepth: Int
     var root: JSONValue?
@@ -151,8 +156,17 @@ private final class JSONBuilder {
 
     func key(_ key: String) -> Int32 {
         let top = stack.count - 1
-        // Objects in webhooks are small: a scan is cheaper than maintaining a set.
-        if stack[top].keys.contains(key) {
+        let duplicate: Bool
+        // Optional chaining mutates the set in place (copying it out would make every insert O(n)).
+        if let inserted = stack[top].keySet?.insert(key).inserted {
+            duplicate = !inserted
+        } else {
+            duplicate = stack[top].keys.contains(key)
+            if !duplicate, stack[top].keys.count >= Self.scanLimit {
+                stack[top].keySet = Set(stack[top].keys + [key])
+            }
+        }
+        if duplicate {
             failure = .duplicateKey(key)
             return 0
         }

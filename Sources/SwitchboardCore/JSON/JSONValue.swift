@@ -45,6 +45,15 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
+    /// The type's name with its article ("an object", "a string"), for error messages.
+    public var typeNameWithArticle: String {
+        switch self {
+        case .null: "null"
+        case .object, .array: "an \(typeName)"
+        default: "a \(typeName)"
+        }
+    }
+
     /// The JSON type's name, for error messages.
     public var typeName: String {
         switch self {

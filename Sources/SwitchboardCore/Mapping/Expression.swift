@@ -20,6 +20,22 @@ public indirect enum Expression: Sendable {
     }
 }
 
+extension Expression {
+    /// The document paths the expression reads, in order (for messages such as "call.key is missing").
+    var documentPaths: [String] {
+        switch self {
+        case .literal: return []
+        case .path(let path): return path.root == .document ? [path.description] : []
+        case .template(let parts):
+            return parts.compactMap { if case .hole(let path) = $0, path.root == .document { return path.description } else { return nil } }
+        case .object(let members): return members.flatMap(\.value.documentPaths)
+        case .array(let elements): return elements.flatMap(\.documentPaths)
+        case .call(_, let arguments): return arguments.flatMap(\.documentPaths)
+        case .map(let over, let each): return over.documentPaths + each.documentPaths
+        }
+    }
+}
+
 /// `$.a.b.0` (from the document) or `$item.a` (from the current `@map` element).
 public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
     public enum Root: Sendable, Equatable { case document, item }
@@ -82,6 +98,7 @@ public enum MappingFunction: String, Sendable, CaseIterable {
     case uuid5, lower, upper, string, integer, join, json, sha256
     case omitNulls = "omit_nulls", merge
     case numberIfDigits = "number_if_digits"
+    case timeOrNull = "time_or_null"
     case exists, eq, ne, `in`, and, or, not
 
     /// Allowed argument counts.
@@ -93,7 +110,7 @@ public enum MappingFunction: String, Sendable, CaseIterable {
         case .lookup: 2...3
         case .if: 3...3
         case .time, .unix, .iso8601, .lower, .upper, .string, .integer, .json, .sha256, .omitNulls, .exists, .not,
-             .numberIfDigits: 1...1
+             .numberIfDigits, .timeOrNull: 1...1
         }
     }
 }

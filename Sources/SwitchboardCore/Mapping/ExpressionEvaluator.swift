@@ -47,7 +47,7 @@ public enum ExpressionEvaluator {
             let source = try value(over, document, item)
             guard case .array(let elements) = source else {
                 if source.isNull { return .null }
-                throw EvaluationError("@map over a \(source.typeName), not an array")
+                throw EvaluationError("@map over \(source.typeNameWithArticle), not an array")
             }
             var values: [JSONValue] = []
             values.reserveCapacity(elements.count)
@@ -196,11 +196,11 @@ public enum ExpressionEvaluator {
                 default: refused = value
                 }
             }
-            if let refused { throw EvaluationError("@merge: a \(refused.typeName) is not an object") }
+            if let refused { throw EvaluationError("@merge: \(refused.typeNameWithArticle) is not an object") }
             return .object(merged)
         case .secondsBetween, .addSeconds, .uuid5:
             return try MappingValues.apply(function, try argument(0), try argument(1))
-        case .time, .unix, .iso8601, .lower, .upper, .string, .integer, .json, .omitNulls, .numberIfDigits:
+        case .time, .unix, .iso8601, .lower, .upper, .string, .integer, .json, .omitNulls, .numberIfDigits, .timeOrNull:
             return try MappingValues.apply(function, try argument(0))
         }
     }

@@ -9,7 +9,7 @@ enum MappingValues {
         case .string(let text): text
         case .bool(let flag): flag ? "true" : "false"
         case .integer(let number): String(number)
-        case .double(let number): number.rounded() == number && abs(number) < 9e15 ? String(Int64(number)) : String(number)
+        case .double(let number): JSONWriter.integral(number).map(String.init) ?? String(number)
         case .array, .object: JSONWriter.string(value)
         }
     }
@@ -42,12 +42,12 @@ enum MappingValues {
             if let seconds = Timestamp.parseISO8601(text) { return seconds }
             throw EvaluationError("@\(function): '\(text.prefix(64))' is not a time (Unix seconds or RFC 3339)")
         default:
-            throw EvaluationError("@\(function): a \(value.typeName) is not a time")
+            throw EvaluationError("@\(function): \(value.typeNameWithArticle) is not a time")
         }
     }
 
     static func timeValue(_ seconds: Double) -> JSONValue {
-        seconds.rounded() == seconds && abs(seconds) < 9e15 ? .integer(Int64(seconds)) : .double(seconds)
+        JSONWriter.integral(seconds).map(JSONValue.integer) ?? .double(seconds)
     }
 
     /// The functions of one argument.
@@ -55,6 +55,9 @@ enum MappingValues {
         switch function {
         case .time:
             return try time(argument, "time").map(timeValue) ?? .null
+        case .timeOrNull:
+            // Lenient: a value that is not a usable time becomes null instead of failing the event.
+            return ((try? time(argument, "time_or_null")) ?? nil).map(timeValue) ?? .null
         case .unix:
             return try time(argument, "unix").map { .integer(Int64($0.rounded(.down))) } ?? .null
         case .iso8601:
@@ -63,14 +66,14 @@ enum MappingValues {
         case .lower, .upper:
             guard case .string(let text) = argument else {
                 if argument.isNull { return .null }
-                throw EvaluationError("@\(function.rawValue): a \(argument.typeName) is not text")
+                throw EvaluationError("@\(function.rawValue): \(argument.typeNameWithArticle) is not text")
             }
             return .string(function == .lower ? text.lowercased() : text.uppercased())
         case .string:
             switch argument {
             case .null: return .null
             case .string: return argument
-            case .array, .object: throw EvaluationError("@string: a \(argument.typeName) is not a scalar")
+            case .array, .object: throw EvaluationError("@string: \(argument.typeNameWithArticle) is not a scalar")
             default: return .string(text(argument))
             }
         case .integer:
@@ -81,7 +84,7 @@ enum MappingValues {
                 return .integer(number)
             default:
                 guard let number = argument.integerValue else {
-                    throw EvaluationError("@integer: a \(argument.typeName) is not an integer")
+                    throw EvaluationError("@integer: \(argument.typeNameWithArticle) is not an integer")
                 }
                 return .integer(number)
             }
@@ -92,7 +95,7 @@ enum MappingValues {
             return try sha256(JSONWriter.bytes(argument))
         case .omitNulls:
             guard case .object(let object) = argument else {
-                throw EvaluationError("@omit_nulls: a \(argument.typeName) is not an object")
+                throw EvaluationError("@omit_nulls: \(argument.typeNameWithArticle) is not an object")
             }
             var kept = JSONObject()
             kept.reserveCapacity(object.count)

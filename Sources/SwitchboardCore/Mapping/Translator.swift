@@ -83,8 +83,12 @@ public struct Translator: Sendable {
             throw .notThisFormat(mapping.format)
         }
         let typeValue = try evaluate(mapping.eventType, "event.type", "?")
-        guard !typeValue.isNull, case let vendorType = MappingValues.text(typeValue), !vendorType.isEmpty else {
-            throw .missingEventType
+        let vendorType: String
+        switch typeValue {
+        case .string(let text) where !text.isEmpty: vendorType = text
+        case .integer: vendorType = MappingValues.text(typeValue)
+        case .null, .string: throw .missingEventType
+        default: throw .decodeFailed(eventType: "?", reason: "event.type must be text, got \(typeValue.typeNameWithArticle)")
         }
         guard let rule = mapping.decodeRules[vendorType] else {
             if unknownEventsAreErrors { throw .unknownEventType(vendorType) }
@@ -97,9 +101,14 @@ public struct Translator: Sendable {
         let identity = MappingValues.text(try evaluate(mapping.identity, "event.identity", vendorType))
         guard !identity.isEmpty else { throw .decodeFailed(eventType: vendorType, reason: "event.identity is empty") }
         var occurredAt = receivedAt
-        if let time = mapping.time, case let value = try evaluate(time, "event.time", vendorType), !value.isNull {
+        if let time = mapping.time {
+            // A format that dates its events must date this one: output never takes its time from the clock.
+            let value = try evaluate(time, "event.time", vendorType)
+            guard !value.isNull else {
+                throw .decodeFailed(eventType: vendorType, reason: "event.time is missing (\(mapping.timeSources))")
+            }
             guard let seconds = value.doubleValue else {
-                throw .decodeFailed(eventType: vendorType, reason: "event.time must be a time (use @time), got a \(value.typeName)")
+                throw .decodeFailed(eventType: vendorType, reason: "event.time must be a time (use @time), got \(value.typeNameWithArticle)")
             }
             occurredAt = seconds
         }
@@ -115,7 +124,7 @@ public struct Translator: Sendable {
             }
         }
         guard !event.call.key.isEmpty else {
-            throw .decodeFailed(eventType: vendorType, reason: "call.key is missing (the vendor's call id)")
+            throw .decodeFailed(eventType: vendorType, reason: "call.key is missing: the vendor's call id (\(mapping.callKeySources(vendorType)))")
         }
         event.call.id = Self.uuid("switchboard:call:\(source):\(event.call.key)")
         return .event(event)
@@ -142,11 +151,17 @@ public struct Translator: Sendable {
         var results: [EncodeResult] = []
         for output in outputs {
             do {
+                document.envelopeID = nil
+                document.outputType = nil
+                if let group = output.skipAfter, sessions.isClaimed(callID: event.call.id, destination: destination, group: group) {
+                    results.append(.skipped(reason: "the call's \(group) event was already sent to this destination"))
+                    continue
+                }
                 if let when = output.when, !ExpressionEvaluator.isTrue(try ExpressionEvaluator.value(when, document, nil)) {
                     continue
                 }
                 let type = MappingValues.text(try ExpressionEvaluator.value(output.type, document, nil))
-                if let group = output.once, !sessions.claim(callID: event.call.id, destination: destination, group: group) {
+                if let group = output.once, sessions.isClaimed(callID: event.call.id, destination: destination, group: group) {
                     results.append(.skipped(reason: "\(type): a \(group) event was already sent for this call"))
                     continue
                 }
@@ -156,6 +171,8 @@ public struct Translator: Sendable {
                 var body: [UInt8] = []
                 body.reserveCapacity(1024)
                 try ExpressionEvaluator.write(output.body, document, nil, into: &body)
+                // Claimed only once the body exists: an output that fails to encode does not use up the slot.
+                if let group = output.once { _ = sessions.claim(callID: event.call.id, destination: destination, group: group) }
                 results.append(.output(type: type, envelopeID: id, body: body))
             } catch {
                 throw .encodeFailed(format: format, kind: event.kind.rawValue, reason: error.description)

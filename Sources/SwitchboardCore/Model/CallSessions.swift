@@ -9,7 +9,12 @@ public struct CallSessions: Sendable {
         var call: CallInfo
         var transcript: [TranscriptSegment] = []
         var claimed: Set<String> = []
+        /// A terminal event was seen: a late non-terminal event no longer changes the status.
+        var ended = false
     }
+
+    /// Partial segments kept per call (a runaway stream of partials cannot grow a session without bound).
+    public static let maxTranscriptSegments = 2_000
 
     public let capacity: Int
     private var sessions: [String: Session] = [:]
@@ -42,7 +47,7 @@ public struct CallSessions: Sendable {
         if let direction = incoming.direction { session.call.direction = direction }
         if let from = incoming.from { session.call.from = from }
         if let to = incoming.to { session.call.to = to }
-        if let status = incoming.status { session.call.status = status }
+        if let status = incoming.status, !session.ended || event.kind.isTerminal { session.call.status = status }
         if session.call.startedAt == nil { session.call.startedAt = incoming.startedAt }
         if session.call.answeredAt == nil { session.call.answeredAt = incoming.answeredAt }
         if session.call.endedAt == nil { session.call.endedAt = incoming.endedAt }
@@ -50,7 +55,8 @@ public struct CallSessions: Sendable {
         if let outcome = incoming.outcome { session.call.outcome = outcome }
         if let cause = incoming.hangupCause { session.call.hangupCause = cause }
         for (key, value) in incoming.metadata { session.call.metadata[key] = value }
-        if let partial = event.partial { session.transcript.append(partial) }
+        if let partial = event.partial, session.transcript.count < maxTranscriptSegments { session.transcript.append(partial) }
+        if event.kind.isTerminal { session.ended = true }
         event.call = session.call
     }
 
@@ -60,6 +66,11 @@ public struct CallSessions: Sendable {
     }
 
     /// True the first time `group` is claimed for this call and destination; false afterwards.
+    /// Whether `group` was claimed for this call and destination.
+    public func isClaimed(callID: String, destination: String, group: String) -> Bool {
+        sessions[callID]?.claimed.contains(destination + "\u{0}" + group) ?? false
+    }
+
     public mutating func claim(callID: String, destination: String, group: String) -> Bool {
         guard let index = sessions.index(forKey: callID) else { return true }
         return sessions.values[index].claimed.insert(destination + "\u{0}" + group).inserted
