@@ -15,6 +15,7 @@ public final class Gateway: @unchecked Sendable {
     private struct Running {
         var server: HTTPServer
         var database: Database
+        var destinations: DestinationRegistry
     }
 
     private let state = LockedValue<Running?>(nil)
@@ -32,17 +33,25 @@ public final class Gateway: @unchecked Sendable {
     /// The open store (nil before `start` and after `shutdown`).
     public var database: Database? { state.withLock { $0?.database } }
 
+    /// The destinations ingest routes to (nil when not running).
+    var destinations: DestinationRegistry? { state.withLock { $0?.destinations } }
+
     public func start() throws {
         let mappings = try MappingLoader.load(directory: config.mappingsDirectory)
         let database = try Gateway.openStore(config.store)
         let server: HTTPServer
+        let destinations = DestinationRegistry()
         do {
             let signal = DeliverySignal()
+            try destinations.reload(from: database)
             let ingest = try IngestService(config: config, mappings: mappings, database: database, logger: logger,
-                                           signal: signal)
+                                           signal: signal, destinations: destinations)
+            let management = ManagementAPI(config: config, mappings: mappings, database: database,
+                                           destinations: destinations, signal: signal, logger: logger)
             var router = Router()
             HealthRoutes.register(on: &router)
             ingest.register(on: &router)
+            management.register(on: &router)
             server = HTTPServer(configuration: config.serverConfiguration, router: router,
                                 onRequestCompleted: AccessLog(logger: logger).record,
                                 onServerMessage: { [logger] in logger.warn("http server", ["detail": .string($0)]) })
@@ -51,7 +60,7 @@ public final class Gateway: @unchecked Sendable {
             database.close()
             throw error
         }
-        state.withLock { $0 = Running(server: server, database: database) }
+        state.withLock { $0 = Running(server: server, database: database, destinations: destinations) }
         logger.info("listening", ["host": .string(config.listen.host), "port": .int(server.port),
                                   "store": .string(config.store.path), "sources": .int(config.sources.count),
                                   "version": .string(SwitchboardVersion.current)])

@@ -90,6 +90,9 @@ public struct DeliveryConfig: Sendable, Equatable {
     public var allowPrivateNetworks = false
     /// Specific ranges to allow despite the policy (CIDR, IPv4 or IPv6).
     public var allowCIDRs: [String] = []
+    /// How long an endpoint's previous secret keeps signing beside the new one after a rotation
+    /// (receivers switch over meanwhile); 0 retires it at once.
+    public var secretRotationOverlapSeconds = 86_400
 
     static func parse(_ reader: inout ConfigReader) throws -> DeliveryConfig {
         var delivery = DeliveryConfig()
@@ -109,6 +112,8 @@ public struct DeliveryConfig: Sendable, Equatable {
             }
             delivery.allowCIDRs = cidrs
         }
+        delivery.secretRotationOverlapSeconds = try reader.int("secret_rotation_overlap_seconds", range: 0...(30 * 86_400))
+            ?? delivery.secretRotationOverlapSeconds
         try reader.finish()
         return delivery
     }
