@@ -15,6 +15,8 @@ public final class Gateway: @unchecked Sendable {
     private struct Running {
         var server: HTTPServer
         var database: Database
+        var client: HTTPClient
+        var deliverer: Deliverer
         var destinations: DestinationRegistry
     }
 
@@ -40,27 +42,54 @@ public final class Gateway: @unchecked Sendable {
         let mappings = try MappingLoader.load(directory: config.mappingsDirectory)
         let database = try Gateway.openStore(config.store)
         let server: HTTPServer
+        let client: HTTPClient
+        let deliverer: Deliverer
         let destinations = DestinationRegistry()
         do {
             let signal = DeliverySignal()
+            let metrics = Metrics()
+            let health = StoreHealth(database: database)
             try destinations.reload(from: database)
+            var clientConfiguration = HTTPClientConfiguration()
+            clientConfiguration.totalTimeoutMilliseconds = config.delivery.timeoutMilliseconds
+            client = try HTTPClient(configuration: clientConfiguration)
+            deliverer = Deliverer(
+                database: database, client: client,
+                settings: Deliverer.Settings(timeoutMilliseconds: config.delivery.timeoutMilliseconds,
+                                             retry: RetrySchedule(delays: config.delivery.retryScheduleSeconds,
+                                                                  jitter: config.delivery.jitter),
+                                             maxPerDestination: config.delivery.maxConcurrencyPerEndpoint,
+                                             orgDefaultSecret: config.orgDefaultSecret),
+                signal: signal, logger: logger, metrics: metrics, health: health,
+                endpointMayHaveChanged: { [logger] id in destinations.refresh(endpointID: id, from: database, logger: logger) })
             let ingest = try IngestService(config: config, mappings: mappings, database: database, logger: logger,
-                                           signal: signal, destinations: destinations)
+                                           signal: signal, destinations: destinations, health: health)
             let management = ManagementAPI(config: config, mappings: mappings, database: database,
                                            destinations: destinations, signal: signal, logger: logger)
             var router = Router()
-            HealthRoutes.register(on: &router)
+            let statistics = LockedValue<HTTPServer?>(nil)
+            HealthRoutes.register(on: &router, health: health)
+            ObservabilityRoutes.register(on: &router, metrics: metrics, database: database,
+                                         server: { statistics.withLock { $0?.statistics } ?? HTTPServerStatistics() })
             ingest.register(on: &router)
             management.register(on: &router)
+            let accessLog = AccessLog(logger: logger)
             server = HTTPServer(configuration: config.serverConfiguration, router: router,
-                                onRequestCompleted: AccessLog(logger: logger).record,
+                                onRequestCompleted: { record in
+                                    accessLog.record(record)
+                                    metrics.record(record)
+                                },
                                 onServerMessage: { [logger] in logger.warn("http server", ["detail": .string($0)]) })
+            statistics.withLock { $0 = server }
             try server.start()
         } catch {
             database.close()
             throw error
         }
-        state.withLock { $0 = Running(server: server, database: database, destinations: destinations) }
+        deliverer.start()
+        state.withLock {
+            $0 = Running(server: server, database: database, client: client, deliverer: deliverer, destinations: destinations)
+        }
         logger.info("listening", ["host": .string(config.listen.host), "port": .int(server.port),
                                   "store": .string(config.store.path), "sources": .int(config.sources.count),
                                   "version": .string(SwitchboardVersion.current)])
@@ -73,6 +102,8 @@ public final class Gateway: @unchecked Sendable {
             return current
         }) else { return }
         running.server.shutdown()
+        running.deliverer.stop()
+        running.client.shutdown()
         running.database.close()
         logger.info("stopped")
     }
@@ -94,12 +125,34 @@ public final class Gateway: @unchecked Sendable {
     }
 }
 
-/// `GET /healthz`.
+/// `GET /healthz`: 200 `{"status":"ok"}` when the store reads and its latest write committed; 503 naming
+/// the problem otherwise.
 enum HealthRoutes {
     static let ok = HTTPResponse.json(200, Array(#"{"status":"ok"}"#.utf8))
 
-    static func register(on router: inout Router) {
-        router.get("/healthz", .immediate { _ in ok })
+    static func register(on router: inout Router, health: StoreHealth) {
+        router.get("/healthz", .immediate { _ in
+            guard let problem = health.problem() else { return ok }
+            return .json(503, object: ["status": "unavailable", "store": problem], headers: ["Retry-After": "1"])
+        })
+    }
+}
+
+/// `GET /metrics`: Prometheus text format.
+enum ObservabilityRoutes {
+    static func register(on router: inout Router, metrics: Metrics, database: Database,
+                         server: @escaping @Sendable () -> HTTPServerStatistics) {
+        router.get("/metrics", .immediate { _ in
+            let now = Date().timeIntervalSince1970
+            let queue = try? database.read { connection -> (Int, Double?) in
+                let row = try connection.query("SELECT count(*) AS n, min(created_at) AS oldest FROM deliveries WHERE status = 'pending'").first
+                return (try row?.get("n", as: Int.self) ?? 0, try row?.get("oldest", as: Double?.self) ?? nil)
+            }
+            let text = metrics.render(queueDepth: queue?.0, oldestPendingAgeSeconds: queue?.1.map { max(0, now - $0) },
+                                      server: server())
+            return HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
+                                body: Array(text.utf8))
+        })
     }
 }
 

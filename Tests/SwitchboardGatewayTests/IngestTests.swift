@@ -32,6 +32,7 @@ private final class IngestFixture: @unchecked Sendable {
         let json = """
         {"listen": {"host": "127.0.0.1", "port": 0},
          "store": {"path": "\(directory.file("gw.sqlite"))", "busy_timeout_ms": 100},
+         "org_default_secret": "whsec_test_org",
          "sources": [{"name": "salpre", "format": "salpre",
                       "auth": {"scheme": "header-token", "header": "X-Salpre-Token", "value": "env:SALPRE_TOKEN"},
                       "webhook_url": "https://hooks.example.test/salpre"}]}

@@ -19,16 +19,17 @@ struct RouterTests {
 
     @Test func literalAndParameterisedRoutesMatch() {
         let router = router()
-        guard case .found(_, let none) = router.match(method: .GET, path: "/healthz") else { Issue.record("no match"); return }
+        guard case .found(_, let none, _) = router.match(method: .GET, path: "/healthz") else { Issue.record("no match"); return }
         #expect(none.isEmpty)
-        guard case .found(_, let parameters) = router.match(method: .POST, path: "/v1/webhook_endpoints/we_1/rotate_secret") else {
+        guard case .found(_, let parameters, _) = router.match(method: .POST, path: "/v1/webhook_endpoints/we_1/rotate_secret") else {
             Issue.record("no match"); return
         }
         #expect(parameters == ["id": "we_1"])
-        guard case .found(_, let call) = router.match(method: .PUT, path: "/v1/calls/abc-123/webhook") else {
+        guard case .found(_, let call, let route) = router.match(method: .PUT, path: "/v1/calls/abc-123/webhook") else {
             Issue.record("no match"); return
         }
         #expect(call == ["call": "abc-123"])
+        #expect(route == "/v1/calls/{call}/webhook")
     }
 
     @Test func trailingSlashIsTheSameRoute() {
@@ -62,7 +63,7 @@ struct RouterTests {
         var router = Router()
         router.get("/x", .immediate { _ in HTTPResponse(status: 201) })
         router.get("/x", .immediate { _ in HTTPResponse(status: 202) })
-        guard case .found(.immediate(let body), _) = router.match(method: .GET, path: "/x") else { Issue.record("no match"); return }
+        guard case .found(.immediate(let body), _, _) = router.match(method: .GET, path: "/x") else { Issue.record("no match"); return }
         #expect(body(HTTPRequest(method: .GET, path: "/x")).status == 202)
     }
 }
@@ -75,7 +76,7 @@ struct RouterMethodResolutionTests {
         var router = Router()
         router.get("/x/stats", Self.ok)
         router.delete("/x/{id}", Self.ok)
-        guard case .found(_, let parameters) = router.match(method: .DELETE, path: "/x/stats") else {
+        guard case .found(_, let parameters, _) = router.match(method: .DELETE, path: "/x/stats") else {
             Issue.record("DELETE /x/stats should reach /x/{id}"); return
         }
         #expect(parameters == ["id": "stats"])

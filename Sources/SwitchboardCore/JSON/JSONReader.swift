@@ -45,6 +45,14 @@ public enum JSONReader {
         return try outcome.get()
     }
 
+    /// Parses part of a larger buffer (one line of JSON Lines) without copying it out first.
+    public static func parse(_ bytes: ArraySlice<UInt8>, maxDepth: Int = defaultMaxDepth) throws(JSONReadError) -> JSONValue {
+        let outcome: Result<JSONValue, JSONReadError> = bytes.withUnsafeBufferPointer { buffer in
+            parse(buffer, maxDepth: maxDepth)
+        }
+        return try outcome.get()
+    }
+
     private static func parse(_ buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int) -> Result<JSONValue, JSONReadError> {
         guard buffer.contains(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
             return .failure(JSONReadError(reason: .empty, offset: 0))

@@ -91,9 +91,15 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     public var count: Int { keys.count }
     public var isEmpty: Bool { keys.isEmpty }
 
+    /// The position of `key` in `keys`/`values`, or nil.
+    @inline(__always)
+    func index(forKey key: String) -> Int? {
+        keys.firstIndex(of: key)
+    }
+
     public subscript(key: String) -> JSONValue? {
         get {
-            guard let index = keys.firstIndex(of: key) else { return nil }
+            guard let index = index(forKey: key) else { return nil }
             return values[index]
         }
         set {

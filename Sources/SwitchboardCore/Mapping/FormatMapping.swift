@@ -1,6 +1,7 @@
 /// One vendor format's mapping file, compiled (mappings/README.md).
 public struct FormatMapping: Sendable {
     public enum DecodeRule: Sendable {
+        /// `assignments` begin with the file's `common` ones, then the type's own `set`.
         case decode(kind: CallEventKind, assignments: [Assignment])
         case ignore(reason: String)
     }
@@ -74,14 +75,21 @@ public struct FormatMapping: Sendable {
         } else if root["encode"] != nil {
             throw MappingCompileError("encode", "must be an object")
         }
+        let eventType = try ExpressionCompiler.compile(type, at: "event.type", templates: templates)
+        let identityExpression = try ExpressionCompiler.compile(identity, at: "event.identity", templates: templates)
+        let time = try event["time"].map { v throws(MappingCompileError) in try ExpressionCompiler.compile(v, at: "event.time", templates: templates) }
+        let test = try event["test"].map { v throws(MappingCompileError) in try ExpressionCompiler.compile(v, at: "event.test", templates: templates) }
+        let recognize = try event["recognize"].map { v throws(MappingCompileError) in try ExpressionCompiler.compile(v, at: "event.recognize", templates: templates) }
+        let common = try compileAssignments(root["common"], at: "common", templates: templates)
+        for (vendorType, rule) in decodeRules {
+            if case .decode(let kind, let assignments) = rule {
+                decodeRules[vendorType] = .decode(kind: kind, assignments: common + assignments)
+            }
+        }
         return FormatMapping(
             format: format, title: root["title"]?.stringValue ?? format,
-            eventType: try ExpressionCompiler.compile(type, at: "event.type", templates: templates),
-            identity: try ExpressionCompiler.compile(identity, at: "event.identity", templates: templates),
-            time: try event["time"].map { v throws(MappingCompileError) in try ExpressionCompiler.compile(v, at: "event.time", templates: templates) },
-            test: try event["test"].map { v throws(MappingCompileError) in try ExpressionCompiler.compile(v, at: "event.test", templates: templates) },
-            recognize: try event["recognize"].map { v throws(MappingCompileError) in try ExpressionCompiler.compile(v, at: "event.recognize", templates: templates) },
-            common: try compileAssignments(root["common"], at: "common", templates: templates),
+            eventType: eventType, identity: identityExpression, time: time, test: test, recognize: recognize,
+            common: common,
             decodeRules: decodeRules, encodeRules: encodeRules)
     }
 

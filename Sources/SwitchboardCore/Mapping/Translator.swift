@@ -60,6 +60,11 @@ public struct Translator: Sendable {
 
     /// Decodes a raw body of `format` into a canonical event (not yet correlated with its call).
     public func decode(_ body: [UInt8], format: String, source: String, receivedAt: Double) throws(TranslationError) -> DecodeResult {
+        try decode(body[...], format: format, source: source, receivedAt: receivedAt)
+    }
+
+    /// `decode` of a body that is part of a larger buffer (a line of JSON Lines), read in place.
+    public func decode(_ body: ArraySlice<UInt8>, format: String, source: String, receivedAt: Double) throws(TranslationError) -> DecodeResult {
         let mapping = try mapping(format)
         let document: JSONValue
         do { document = try JSONReader.parse(body) } catch { throw .invalidJSON(error) }
@@ -103,7 +108,7 @@ public struct Translator: Sendable {
         var event = CallEvent(kind: kind, id: Self.uuid("switchboard:event:\(source):\(identity)"), identity: identity,
                               source: source, vendor: mapping.format, vendorType: vendorType, occurredAt: occurredAt,
                               receivedAt: receivedAt, isTest: isTest, call: CallInfo(key: "", id: ""), raw: document)
-        for assignment in mapping.common + assignments {
+        for assignment in assignments {
             let value = try evaluate(assignment.value, assignment.field.rawValue, vendorType)
             do { try assignment.field.assign(value, to: &event) } catch {
                 throw .decodeFailed(eventType: vendorType, reason: error.description)
@@ -133,25 +138,24 @@ public struct Translator: Sendable {
             if case .skip(let reason) = rule { return [.skipped(reason: reason)] }
             return []
         }
-        var view = event.view(sessionTranscript: sessions.transcript(forCall: event.call.id))
+        var document = EventDocument(event: event, sessionTranscript: sessions.transcript(forCall: event.call.id))
         var results: [EncodeResult] = []
         for output in outputs {
             do {
-                let document = JSONValue.object(view)
-                if let when = output.when, !ExpressionEvaluator.isTrue(try ExpressionEvaluator.evaluate(when, document: document)) {
+                if let when = output.when, !ExpressionEvaluator.isTrue(try ExpressionEvaluator.value(when, document, nil)) {
                     continue
                 }
-                let type = MappingValues.text(try ExpressionEvaluator.evaluate(output.type, document: document))
+                let type = MappingValues.text(try ExpressionEvaluator.value(output.type, document, nil))
                 if let group = output.once, !sessions.claim(callID: event.call.id, destination: destination, group: group) {
                     results.append(.skipped(reason: "\(type): a \(group) event was already sent for this call"))
                     continue
                 }
                 let id = envelopeID?(type) ?? Self.uuid("switchboard:envelope:\(event.id):\(format):\(type)")
-                view["envelope_id"] = .string(id)
-                view["output_type"] = .string(type)
+                document.envelopeID = id
+                document.outputType = type
                 var body: [UInt8] = []
                 body.reserveCapacity(1024)
-                try ExpressionEvaluator.emit(output.body, document: .object(view), into: &body)
+                try ExpressionEvaluator.write(output.body, document, nil, into: &body)
                 results.append(.output(type: type, envelopeID: id, body: body))
             } catch {
                 throw .encodeFailed(format: format, kind: event.kind.rawValue, reason: error.description)

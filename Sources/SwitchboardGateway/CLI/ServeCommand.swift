@@ -33,7 +33,7 @@ struct ServeCommand: SwitchboardCommand {
         let stop = SignalWaiter(signals: [SIGTERM, SIGINT])
         let writer = LogWriter()
         defer { writer.close() }
-        let logger = Logger(writer: writer)
+        let logger = Logger(writer: writer, minimumLevel: config.logLevel, maskPhoneNumbers: config.maskPhoneNumbers)
         let gateway = Gateway(config: config, logger: logger)
         do {
             try gateway.start()

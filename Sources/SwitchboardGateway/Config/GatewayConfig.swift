@@ -39,6 +39,10 @@ public struct GatewayConfig: Sendable, Equatable {
     public var delivery = DeliveryConfig()
     public var sources: [SourceConfig] = []
     public var mappingsDirectory = "mappings"
+    /// `log.level`: debug, info, warn or error.
+    public var logLevel = LogLevel.info
+    /// `log.mask_phone_numbers` (default true).
+    public var maskPhoneNumbers = true
 
     public init() {}
 
@@ -102,6 +106,16 @@ public struct GatewayConfig: Sendable, Equatable {
             config.sources.append(parsed)
         }
         config.mappingsDirectory = try root.string("mappings") ?? config.mappingsDirectory
+        if var log = try root.object("log") {
+            if let level = try log.string("level") {
+                guard let parsed = LogLevel(rawValue: level) else {
+                    throw ConfigError("'log.level' must be debug, info, warn or error, got \"\(level)\"")
+                }
+                config.logLevel = parsed
+            }
+            config.maskPhoneNumbers = try log.bool("mask_phone_numbers") ?? true
+            try log.finish()
+        }
         try root.finish()
         guard !config.store.path.isEmpty else { throw ConfigError("'store.path' must not be empty") }
         return config

@@ -6,7 +6,7 @@ import SwitchboardStore
 /// Loaded from the store at start; after that every committed change is applied from the writer's
 /// completion (which runs in commit order), so the registry follows the store without ingest querying
 /// the endpoint table per request. Anything else that changes endpoints in the store (the deliverer
-/// auto-disabling one) applies the new row with `apply(_:)` or calls `reload(from:)`.
+/// auto-disabling one) calls `refresh(endpointID:from:logger:)`.
 final class DestinationRegistry: Sendable {
     /// An endpoint as routing needs it.
     struct Endpoint: Sendable, Equatable {
@@ -67,6 +67,17 @@ final class DestinationRegistry: Sendable {
             case (nil, true): snapshot.endpoints.append(Endpoint(record))
             case (nil, false): break
             }
+        }
+    }
+
+    /// Re-reads one endpoint after something outside the management APIs changed it (the deliverer
+    /// disabling it). Runs on the writer thread, in commit order; a failed read is logged and leaves the
+    /// registry as it was.
+    func refresh(endpointID: String, from database: Database, logger: Logger) {
+        do {
+            if let record = try database.read({ try EndpointRecords.find($0, id: endpointID) }) { apply(record) }
+        } catch {
+            logger.error("endpoint not refreshed", ["endpoint": .string(endpointID), "error": .string("\(error)")])
         }
     }
 

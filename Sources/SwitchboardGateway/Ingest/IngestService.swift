@@ -24,9 +24,10 @@ final class IngestService: Sendable {
     private let clock: @Sendable () -> Double
     private let signal: DeliverySignal
     private let destinations: DestinationRegistry
+    private let health: StoreHealth
 
     init(config: GatewayConfig, mappings: [FormatMapping], database: Database, logger: Logger, signal: DeliverySignal,
-         destinations: DestinationRegistry,
+         destinations: DestinationRegistry, health: StoreHealth,
          clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
         var sources: [String: Source] = [:]
         let names = Set(mappings.map(\.format))
@@ -36,6 +37,9 @@ final class IngestService: Sendable {
             }
             if source.webhookURL != nil, !names.contains(source.webhookFormat) {
                 throw ConfigError("source '\(source.name)': unknown webhook_format '\(source.webhookFormat)'")
+            }
+            if source.webhookURL != nil, config.orgDefaultSecret == nil {
+                throw ConfigError("source '\(source.name)': webhook_url needs org_default_secret to sign its deliveries")
             }
             let scheme: any SignatureScheme
             let secrets: [String]
@@ -58,6 +62,7 @@ final class IngestService: Sendable {
         self.database = database
         self.logger = logger
         self.signal = signal
+        self.health = health
         self.destinations = destinations
         self.clock = clock
     }
@@ -123,14 +128,16 @@ final class IngestService: Sendable {
         let committed = event
         database.submit({ connection in
             try EventRecords.commit(connection, event: committed, body: body, deliveries: deliveries, now: now)
-        }, completion: { [logger, signal] result in
+        }, completion: { [logger, signal, health] result in
             switch result {
             case .success(.committed(let count)):
+                health.writeSucceeded()
                 if count > 0 { signal.notify() }
                 responder.respond(.json(202, object: ["id": committed.id, "deliveries": count]))
             case .success(.duplicate(let existing)):
                 responder.respond(Self.duplicate(existing))
             case .failure(let error):
+                health.writeFailed(error)
                 logger.error("ingest not committed", ["source": .string(name), "error": .string("\(error)")])
                 responder.respond(.error(503, type: "store_unavailable",
                                          message: "the event could not be stored; nothing was accepted, retry later",

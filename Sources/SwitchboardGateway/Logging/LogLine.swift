@@ -4,15 +4,18 @@ import SwitchboardCore
 /// then fields. No intermediate strings: the access log runs this once per request.
 public struct LogLine: ~Copyable {
     private var out: UnsafeMutablePointer<[UInt8]>
+    private let maskPhoneNumbers: Bool
 
-    init(into out: UnsafeMutablePointer<[UInt8]>, level: LogLevel, message: String, at epochSeconds: Double) {
+    init(into out: UnsafeMutablePointer<[UInt8]>, level: LogLevel, message: String, at epochSeconds: Double,
+         maskPhoneNumbers: Bool = true) {
         self.out = out
+        self.maskPhoneNumbers = maskPhoneNumbers
         out.pointee.append(contentsOf: #"{"ts":""#.utf8)
         Timestamp.appendISO8601(epochSeconds, fractionDigits: 3, to: &out.pointee)
         out.pointee.append(contentsOf: #"","level":""#.utf8)
         out.pointee.append(contentsOf: level.rawValue.utf8)
         out.pointee.append(contentsOf: #"","msg":"#.utf8)
-        JSONString.append(message, to: &out.pointee)
+        JSONString.append(maskPhoneNumbers ? PhoneMask.mask(message) : message, to: &out.pointee)
     }
 
     private mutating func key(_ name: StaticString) {
@@ -24,7 +27,7 @@ public struct LogLine: ~Copyable {
 
     public mutating func string(_ name: StaticString, _ value: String) {
         key(name)
-        JSONString.append(value, to: &out.pointee)
+        JSONString.append(maskPhoneNumbers ? PhoneMask.mask(value) : value, to: &out.pointee)
     }
 
     public mutating func int(_ name: StaticString, _ value: Int) {
@@ -53,7 +56,7 @@ public struct LogLine: ~Copyable {
         JSONString.append(name, to: &out.pointee)
         out.pointee.append(0x3A)
         switch value {
-        case .string(let text): JSONString.append(text, to: &out.pointee)
+        case .string(let text): JSONString.append(maskPhoneNumbers ? PhoneMask.mask(text) : text, to: &out.pointee)
         case .int(let number): LogLine.appendInteger(number, to: &out.pointee)
         case .double(let number): out.pointee.append(contentsOf: (number.isFinite ? String(number) : "null").utf8)
         case .bool(let flag): out.pointee.append(contentsOf: (flag ? "true" : "false").utf8)
@@ -82,5 +85,26 @@ public struct LogLine: ~Copyable {
             } while magnitude > 0
             out.append(contentsOf: buffer[(20 - count)...])
         }
+    }
+}
+
+/// Masks E.164-looking numbers (`+` then 7 to 15 digits) in log text: `+905555555555` → `+90********55`.
+/// Logs outlive calls; a caller's number is personal data.
+public enum PhoneMask {
+    public static func mask(_ text: String) -> String {
+        guard text.utf8.contains(0x2B) else { return text }
+        var bytes = Array(text.utf8)
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == 0x2B else { index += 1; continue }
+            var end = index + 1
+            while end < bytes.count, (0x30...0x39).contains(bytes[end]) { end += 1 }
+            let digits = end - index - 1
+            if (7...15).contains(digits) {
+                for position in (index + 3)..<(end - 2) { bytes[position] = 0x2A }
+            }
+            index = end
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -34,10 +34,13 @@ public enum LogLevel: String, Sendable, Comparable {
 public struct Logger: Sendable {
     private let writer: LogWriter
     public let minimumLevel: LogLevel
+    /// Masks phone numbers in every string (on by default).
+    public let maskPhoneNumbers: Bool
 
-    public init(writer: LogWriter, minimumLevel: LogLevel = .info) {
+    public init(writer: LogWriter, minimumLevel: LogLevel = .info, maskPhoneNumbers: Bool = true) {
         self.writer = writer
         self.minimumLevel = minimumLevel
+        self.maskPhoneNumbers = maskPhoneNumbers
     }
 
     public func log(_ level: LogLevel, _ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) {
@@ -52,7 +55,7 @@ public struct Logger: Sendable {
         let at = Logger.now()
         writer.write { out in
             withUnsafeMutablePointer(to: &out) { pointer in
-                var line = LogLine(into: pointer, level: level, message: message, at: at)
+                var line = LogLine(into: pointer, level: level, message: message, at: at, maskPhoneNumbers: maskPhoneNumbers)
                 build(&line)
                 line.finish()
             }

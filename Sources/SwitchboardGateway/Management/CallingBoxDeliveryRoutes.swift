@@ -25,20 +25,20 @@ struct CallingBoxDeliveryRoutes: Sendable {
         filter.endpointID = try QueryParameters.uuid(request, "endpoint_id")
         filter.callID = try QueryParameters.uuid(request, "call_id")
         if let status = request.queryValue("status") {
-            guard DeliveryRecords.statuses.contains(status) else {
-                throw RequestFields.invalid("status", "must be one of \(DeliveryRecords.statuses.joined(separator: ", ")), got \"\(status)\"")
+            guard DeliveryHistory.statuses.contains(status) else {
+                throw RequestFields.invalid("status", "must be one of \(DeliveryHistory.statuses.joined(separator: ", ")), got \"\(status)\"")
             }
             filter.status = status
         }
         filter.limit = try QueryParameters.int(request, "limit", default: 50, range: 1...200)
-        let deliveries = try api.database.read { try DeliveryRecords.list($0, filter) }
+        let deliveries = try api.database.read { try DeliveryHistory.list($0, filter) }
         let orgID = api.orgID
         return ManagementAPI.json(200, ["data": .array(deliveries.map { Self.object($0, orgID: orgID) })])
     }
 
     private func retrieve(_ request: HTTPRequest) throws -> HTTPResponse {
         let id = try api.pathID(request, "webhook delivery")
-        guard let delivery = try api.database.read({ try DeliveryRecords.find($0, id: id) }) else {
+        guard let delivery = try api.database.read({ try DeliveryHistory.find($0, id: id) }) else {
             throw api.notFound("webhook delivery", id)
         }
         return ManagementAPI.json(200, Self.object(delivery, orgID: api.orgID))
@@ -48,7 +48,7 @@ struct CallingBoxDeliveryRoutes: Sendable {
         let id = try api.pathID(request, "webhook delivery")
         let now = api.now
         return { [api] connection in
-            guard let delivery = try DeliveryRecords.redeliver(connection, id: id, now: now) else {
+            guard let delivery = try DeliveryHistory.redeliver(connection, id: id, now: now) else {
                 throw api.notFound("webhook delivery", id)
             }
             return ManagementAPI.Committed(response: ManagementAPI.json(200, Self.object(delivery, orgID: api.orgID))) {

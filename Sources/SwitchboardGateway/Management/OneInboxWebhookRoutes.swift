@@ -76,7 +76,7 @@ struct OneInboxWebhookRoutes: Sendable {
             let endpoint = try commands.find(connection, id: id)
             let (event, delivery) = try TestDelivery.make(for: endpoint, eventID: eventID, now: now, translator: api.translator)
             _ = try EventRecords.commit(connection, event: event, body: JSONWriter.bytes(event.raw), deliveries: [delivery], now: now)
-            guard let queued = try DeliveryRecords.find(connection, id: delivery.id) else { throw api.notFound("delivery", delivery.id) }
+            guard let queued = try DeliveryHistory.find(connection, id: delivery.id) else { throw api.notFound("delivery", delivery.id) }
             return ManagementAPI.Committed(response: ManagementAPI.json(202, Self.item(queued))) { api.signal.notify() }
         }
     }
@@ -88,7 +88,7 @@ struct OneInboxWebhookRoutes: Sendable {
         filter.offset = try QueryParameters.int(request, "offset", default: 0, range: 0...Int(Int32.max))
         let (items, total) = try api.database.read { connection in
             _ = try commands.find(connection, id: id)
-            return (try DeliveryRecords.list(connection, filter), try DeliveryRecords.count(connection, filter))
+            return (try DeliveryHistory.list(connection, filter), try DeliveryHistory.count(connection, filter))
         }
         return ManagementAPI.json(200, .object(JSONObject([
             ("items", .array(items.map(Self.item))),

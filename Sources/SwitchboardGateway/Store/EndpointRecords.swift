@@ -117,6 +117,11 @@ enum EndpointRecords {
                              [id, api.rawValue]).first.map(record)
     }
 
+    /// An endpoint of any API, deleted or not.
+    static func find(_ connection: SQLiteConnection, id: String) throws -> EndpointRecord? {
+        try connection.query("SELECT \(columns) FROM endpoints WHERE id = ?", [id]).first.map(record)
+    }
+
     /// The live endpoints of `api`, newest first.
     static func list(_ connection: SQLiteConnection, api: EndpointAPI) throws -> [EndpointRecord] {
         try connection.query("""

@@ -48,6 +48,8 @@ import Foundation
 public struct HTTPRequestRecord: Sendable {
     public var method: String
     public var path: String
+    /// The matched route pattern (`/v1/ingest/{source}`), nil when none matched: a bounded metrics label.
+    public var route: String?
     /// The status sent, or 0 when none was (the client went away first).
     public var status: Int
     public var durationSeconds: Double

@@ -68,6 +68,8 @@ final class RequestContext: @unchecked Sendable {
     var discardedBytes = 0
     var remoteAddress = ""
     var headers: [(String, String)] = []
+    /// The matched route pattern; nil when no route matched (404, 405, 413, 431).
+    var route: String?
 
     private struct Reply {
         var phase = Phase.receiving

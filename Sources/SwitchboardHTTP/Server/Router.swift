@@ -16,7 +16,8 @@ public enum HTTPHandler: Sendable {
 public struct Router: Sendable {
     /// The outcome of matching a request.
     public enum Match: Sendable {
-        case found(HTTPHandler, parameters: [String: String])
+        /// `route` is the matched pattern (`/v1/webhook_endpoints/{id}`): a bounded label for metrics.
+        case found(HTTPHandler, parameters: [String: String], route: String)
         /// The path exists for other methods only; `allowed` feeds the `Allow` header.
         case methodNotAllowed(allowed: [HTTPMethod])
         case notFound
@@ -28,6 +29,7 @@ public struct Router: Sendable {
     }
 
     private struct Route: Sendable {
+        let pattern: String
         let segments: [Segment]
         var handlers: [HTTPMethod: HTTPHandler]
         var hasParameters: Bool {
@@ -53,7 +55,7 @@ public struct Router: Sendable {
             routes[index].handlers[method] = handler
             return
         }
-        routes.append(Route(segments: segments, handlers: [method: handler]))
+        routes.append(Route(pattern: Router.normalise(pattern), segments: segments, handlers: [method: handler]))
         if segments.allSatisfy({ if case .literal = $0 { return true } else { return false } }) {
             literalRoutes[Router.normalise(pattern)] = routes.count - 1
         }
@@ -72,7 +74,7 @@ public struct Router: Sendable {
         var allowed = Set<HTTPMethod>()
         if let index = literalRoutes[Router.normalise(path)] {
             if let handler = Router.handler(in: routes[index], for: method) {
-                return .found(handler, parameters: [:])
+                return .found(handler, parameters: [:], route: routes[index].pattern)
             }
             allowed.formUnion(routes[index].handlers.keys)
         }
@@ -80,7 +82,7 @@ public struct Router: Sendable {
         for route in routes where route.hasParameters && route.segments.count == parts.count {
             guard let parameters = Router.bind(route.segments, to: parts) else { continue }
             if let handler = Router.handler(in: route, for: method) {
-                return .found(handler, parameters: parameters)
+                return .found(handler, parameters: parameters, route: route.pattern)
             }
             allowed.formUnion(route.handlers.keys)
         }

@@ -123,7 +123,8 @@ final class ServerCore: @unchecked Sendable {
             return queue(.error(405, type: "method_not_allowed",
                                 message: "\(context.method) is not allowed on \(context.path); allowed: \(allow)",
                                 headers: ["Allow": allow]), context: context)
-        case .found(let handler, let parameters):
+        case .found(let handler, let parameters, let route):
+            context.route = route
             let request = makeRequest(context, parameters: parameters)
             context.beginDispatch()
             switch handler {
@@ -204,7 +205,7 @@ final class ServerCore: @unchecked Sendable {
         requestsInFlight.subtract(1, ordering: .releasing)
         guard let log = onRequestCompleted else { return }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - context.startedAt) / 1e9
-        log(HTTPRequestRecord(method: context.method.rawValue, path: context.path, status: context.status,
+        log(HTTPRequestRecord(method: context.method.rawValue, path: context.path, route: context.route, status: context.status,
                               durationSeconds: elapsed, requestBytes: context.body.count, remoteAddress: context.remoteAddress,
                               completed: termination == .REQUEST_TERMINATED_COMPLETED_OK,
                               suspended: context.wasSuspended))

@@ -40,7 +40,7 @@ struct DeliveryFilter: Sendable, Equatable {
 
 /// The SQL of delivery listings and manual redelivery. (Ingest inserts deliveries; the deliverer
 /// updates their status and appends attempts.)
-enum DeliveryRecords {
+enum DeliveryHistory {
     /// Delivery statuses, as CallingBox names them.
     static let statuses = ["pending", "delivered", "exhausted"]
 

@@ -1,0 +1,237 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardHTTP
+import SwitchboardStore
+
+/// Sends pending deliveries: claims those due (one per call and destination at a time, so each
+/// destination sees a call's events in order; at most `maxPerDestination` in flight per destination),
+/// signs each at send time, POSTs it, records the attempt and schedules the retry or ends the delivery.
+///
+/// Threads: one loop thread claims and dispatches, then sleeps on `DeliverySignal` until the next
+/// delivery falls due or something wakes it (no polling while idle). Responses complete on the HTTP
+/// client's loop thread, which hands the bookkeeping to the store's group-commit writer; the writer's
+/// completion releases the delivery and wakes the loop.
+///
+/// Durability: a delivery leaves `pending` only through a committed attempt record. A crash mid-attempt
+/// leaves it pending, so it is retried after a restart (at least once; the delivery id lets receivers
+/// drop the repeat).
+final class Deliverer: @unchecked Sendable {
+    struct Settings: Sendable {
+        var timeoutMilliseconds: Int
+        var retry: RetrySchedule
+        var maxPerDestination: Int
+        var maxInFlight = 256
+        var disableAfterExhausted = 10
+        var orgDefaultSecret: String?
+    }
+
+    private let database: Database
+    private let client: HTTPClient
+    private let settings: Settings
+    private let signal: DeliverySignal
+    private let logger: Logger
+    private let metrics: Metrics
+    private let health: StoreHealth
+    private let endpointMayHaveChanged: @Sendable (String) -> Void
+    private let clock: @Sendable () -> Double
+
+    private struct Flight {
+        var ids: Set<String> = []
+        var orderingKeys: Set<String> = []
+        var perDestination: [String: Int] = [:]
+        var running = false
+        var loopDone = false
+    }
+
+    private let flight = LockedValue(Flight())
+    private let loopFinished = DispatchSemaphore(value: 0)
+
+    init(database: Database, client: HTTPClient, settings: Settings, signal: DeliverySignal, logger: Logger,
+         metrics: Metrics, health: StoreHealth, endpointMayHaveChanged: @escaping @Sendable (String) -> Void = { _ in },
+         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.database = database
+        self.client = client
+        self.settings = settings
+        self.signal = signal
+        self.logger = logger
+        self.metrics = metrics
+        self.health = health
+        self.endpointMayHaveChanged = endpointMayHaveChanged
+        self.clock = clock
+    }
+
+    func start() {
+        flight.withLock { $0.running = true }
+        let thread = Thread { [self] in
+            loop()
+            loopFinished.signal()
+        }
+        thread.name = "switchboard-deliverer"
+        thread.start()
+    }
+
+    /// Stops claiming, lets attempts in flight finish (up to their timeout), then returns. Deliveries not
+    /// attempted stay pending for the next start.
+    func stop() {
+        let wasRunning = flight.withLock { state -> Bool in
+            defer { state.running = false }
+            return state.running
+        }
+        guard wasRunning else { return }
+        signal.notify()
+        loopFinished.wait()
+        let deadline = Date(timeIntervalSinceNow: Double(settings.timeoutMilliseconds) / 1000 + 2)
+        while flight.withLock({ !$0.ids.isEmpty }), Date() < deadline { usleep(5_000) }
+    }
+
+    var inFlight: Int { flight.withLock { $0.ids.count } }
+
+    private func loop() {
+        while flight.withLock({ $0.running }) {
+            let now = clock()
+            do {
+                let candidates = try database.read { connection in
+                    try DeliveryRecords.due(connection, now: now, limit: settings.maxInFlight * 2)
+                }
+                for delivery in candidates where claim(delivery) { dispatch(delivery) }
+                let next = try database.read { try DeliveryRecords.nextDueTime($0) }
+                // Something due but not claimable (in flight, or its destination at its cap) waits for a
+                // completion to wake us; otherwise sleep until the next due time (or a minute, idle).
+                let wake = next.map { $0 > now ? $0 : now + 1 } ?? now + 60
+                _ = signal.wait(until: Date(timeIntervalSince1970: min(wake, now + 60)))
+            } catch {
+                logger.error("delivery loop: store unavailable", ["error": .string("\(error)")])
+                _ = signal.wait(until: Date(timeIntervalSinceNow: 1))
+            }
+        }
+    }
+
+    private func claim(_ delivery: DueDelivery) -> Bool {
+        flight.withLock { state in
+            guard state.running, !state.ids.contains(delivery.id), !state.orderingKeys.contains(delivery.orderingKey),
+                  state.ids.count < settings.maxInFlight,
+                  state.perDestination[delivery.destination, default: 0] < settings.maxPerDestination else { return false }
+            state.ids.insert(delivery.id)
+            state.orderingKeys.insert(delivery.orderingKey)
+            state.perDestination[delivery.destination, default: 0] += 1
+            return true
+        }
+    }
+
+    private func release(_ delivery: DueDelivery) {
+        flight.withLock { state in
+            state.ids.remove(delivery.id)
+            state.orderingKeys.remove(delivery.orderingKey)
+            state.perDestination[delivery.destination, default: 1] -= 1
+        }
+        signal.notify()
+    }
+
+    private func dispatch(_ delivery: DueDelivery) {
+        let started = clock()
+        let request: HTTPClientRequest
+        do {
+            let secrets = try delivery.endpointID.map { endpoint in
+                try database.read { try DeliveryRecords.liveSecrets($0, endpointID: endpoint, now: started) }
+            } ?? settings.orgDefaultSecret.map { [$0] } ?? []
+            request = try DeliveryRequest.make(delivery, secrets: secrets, now: started,
+                                               timeoutMilliseconds: settings.timeoutMilliseconds)
+        } catch {
+            finish(delivery, AttemptOutcome(startedAt: started, durationMilliseconds: 0, responseStatus: nil,
+                                            responseBody: nil, error: "\(error)", retryAfterSeconds: nil))
+            return
+        }
+        client.execute(request) { [self] result in
+            let ended = clock()
+            var outcome = AttemptOutcome(startedAt: started, durationMilliseconds: (ended - started) * 1000,
+                                         responseStatus: nil, responseBody: nil, error: nil, retryAfterSeconds: nil)
+            switch result {
+            case .success(let response):
+                outcome.responseStatus = response.status
+                outcome.responseBody = String(decoding: response.body.prefix(4096), as: UTF8.self)
+                if !(200...299).contains(response.status) {
+                    outcome.error = "HTTP \(response.status)"
+                    outcome.retryAfterSeconds = response.headers["Retry-After"].flatMap { settings.retry.retryAfter($0, now: ended) }
+                }
+            case .failure(let error):
+                outcome.error = "\(error.kind): \(error.message)"
+            }
+            finish(delivery, outcome)
+        }
+    }
+
+    private func finish(_ delivery: DueDelivery, _ outcome: AttemptOutcome) {
+        let now = clock()
+        let manual = delivery.attemptCount >= settings.retry.attempts
+        let next = decide(delivery, outcome, manual: manual, now: now)
+        database.submit({ [settings] connection in
+            try DeliveryRecords.record(connection, delivery: delivery, outcome: outcome, next: next, manual: manual,
+                                       disableAfter: settings.disableAfterExhausted, now: now)
+        }, completion: { [self] result in
+            metrics.recordAttempt(outcome: result.isSuccess ? Self.label(next) : "unrecorded",
+                                  seconds: outcome.durationMilliseconds / 1000)
+            if case .failure(let error) = result {
+                health.writeFailed(error)
+                // Nothing recorded: the delivery stays pending and is attempted again.
+                logger.error("delivery attempt not recorded", ["delivery": .string(delivery.id), "error": .string("\(error)")])
+            } else if next != .delivered {
+                // An exhausted or gone delivery may have disabled its endpoint: routing must stop at once.
+                if let endpointID = delivery.endpointID, next == .exhausted || next == .gone { endpointMayHaveChanged(endpointID) }
+                logger.warn("delivery attempt failed", ["delivery": .string(delivery.id), "url": .string(delivery.url),
+                                                        "attempt": .int(delivery.attemptCount + 1),
+                                                        "error": .string(outcome.error ?? "")])
+            }
+            release(delivery)
+        })
+    }
+
+    private static func label(_ next: DeliveryRecords.Next) -> String {
+        switch next {
+        case .delivered: "delivered"
+        case .retry: "retry"
+        case .exhausted: "exhausted"
+        case .gone: "gone"
+        }
+    }
+
+    /// 2xx delivers; 410 ends it and disables the endpoint; otherwise the schedule decides (a manual
+    /// replay of an exhausted delivery gets one attempt), and a `Retry-After` can only push the retry later.
+    private func decide(_ delivery: DueDelivery, _ outcome: AttemptOutcome, manual: Bool, now: Double) -> DeliveryRecords.Next {
+        if outcome.succeeded { return .delivered }
+        if outcome.responseStatus == 410 { return .gone }
+        let made = delivery.attemptCount + 1
+        guard !manual, let delay = settings.retry.delay(afterAttempt: made, random: Double.random(in: 0...1)) else {
+            return .exhausted
+        }
+        return .retry(at: now + max(delay, outcome.retryAfterSeconds ?? 0))
+    }
+}
+
+/// The retry schedule: delays before attempts 2, 3, … (the first is due at once), each varied by jitter.
+struct RetrySchedule: Sendable {
+    var delays: [Int]
+    var jitter: Double
+
+    /// How many automatic attempts a delivery gets.
+    var attempts: Int { max(delays.count, 1) }
+
+    /// The delay before attempt `made + 1`, or nil when `made` attempts exhaust the delivery.
+    /// `random` is uniform in 0...1.
+    func delay(afterAttempt made: Int, random: Double) -> Double? {
+        guard made < attempts, made < delays.count else { return nil }
+        return Double(delays[made]) * (1 - jitter + 2 * jitter * random)
+    }
+
+    /// `Retry-After` as seconds from now (delta-seconds), capped at a day.
+    func retryAfter(_ header: String, now: Double) -> Double? {
+        guard let seconds = Double(header.trimmingCharacters(in: .whitespaces)), seconds.isFinite, seconds >= 0 else { return nil }
+        return min(seconds, 86_400)
+    }
+}
+
+extension Result {
+    var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,130 @@
+import SwitchboardStore
+
+/// A delivery ready to be attempted.
+struct DueDelivery: Sendable, Equatable {
+    var id: String
+    var endpointID: String?
+    var destination: String
+    var url: String
+    var format: String
+    var scheme: String
+    var eventType: String
+    var callID: String
+    var body: [UInt8]
+    var attemptCount: Int
+    var manualRetryCount: Int
+
+    /// Deliveries of one call to one destination go out one at a time, in order.
+    var orderingKey: String { destination + "\u{0}" + callID }
+}
+
+/// What one attempt ended with.
+struct AttemptOutcome: Sendable {
+    var startedAt: Double
+    var durationMilliseconds: Double
+    var responseStatus: Int?
+    var responseBody: String?
+    var error: String?
+    var retryAfterSeconds: Double?
+
+    var succeeded: Bool { responseStatus.map { (200...299).contains($0) } ?? false }
+}
+
+/// The SQL of delivery: which deliveries are due, and recording each attempt.
+enum DeliveryRecords {
+    /// Due deliveries, oldest first, at most one per (destination, call): a later event of a call waits
+    /// while an earlier one to the same destination is still pending, so each destination sees a call's
+    /// events in order. Deliveries to disabled or deleted endpoints wait (they resume when re-enabled).
+    static func due(_ connection: SQLiteConnection, now: Double, limit: Int) throws -> [DueDelivery] {
+        try connection.query("""
+            SELECT d.id, d.endpoint_id, d.destination, d.url, d.format, d.scheme, d.event_type, d.call_id, d.body,
+                   d.attempt_count, d.manual_retry_count
+            FROM deliveries d
+            WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+              AND NOT EXISTS (SELECT 1 FROM deliveries e
+                              WHERE e.destination = d.destination AND e.call_id = d.call_id
+                                AND e.status = 'pending' AND e.rowid < d.rowid)
+              AND (d.endpoint_id IS NULL OR EXISTS (SELECT 1 FROM endpoints p WHERE p.id = d.endpoint_id
+                                                      AND p.status = 'enabled' AND p.deleted_at IS NULL))
+            ORDER BY d.next_attempt_at, d.rowid
+            LIMIT ?
+            """, [now, limit]).map { row in
+            DueDelivery(id: try row.get("id", as: String.self), endpointID: try row.get("endpoint_id", as: String?.self),
+                        destination: try row.get("destination", as: String.self), url: try row.get("url", as: String.self),
+                        format: try row.get("format", as: String.self), scheme: try row.get("scheme", as: String.self),
+                        eventType: try row.get("event_type", as: String.self), callID: try row.get("call_id", as: String.self),
+                        body: try row.get("body", as: [UInt8].self), attemptCount: try row.get("attempt_count", as: Int.self),
+                        manualRetryCount: try row.get("manual_retry_count", as: Int.self))
+        }
+    }
+
+    /// When the earliest pending delivery falls due (nil when none is pending).
+    static func nextDueTime(_ connection: SQLiteConnection) throws -> Double? {
+        try connection.scalar("SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending'", as: Double?.self) ?? nil
+    }
+
+    /// The secrets that sign requests to an endpoint now: the current one and any old one still in its
+    /// rotation overlap, newest first.
+    static func liveSecrets(_ connection: SQLiteConnection, endpointID: String, now: Double) throws -> [String] {
+        try connection.query("""
+            SELECT secret FROM endpoint_secrets
+            WHERE endpoint_id = ? AND (expires_at IS NULL OR expires_at > ?)
+            ORDER BY created_at DESC
+            """, [endpointID, now]).map { try $0.get("secret", as: String.self) }
+    }
+
+    /// The delivery's next state after an attempt.
+    enum Next: Sendable, Equatable {
+        case delivered
+        case retry(at: Double)
+        case exhausted
+        /// 410 Gone: the endpoint is disabled and the delivery ends.
+        case gone
+    }
+
+    /// Records the attempt, moves the delivery on, and keeps the endpoint's failure count: a 2xx resets
+    /// it; each exhausted delivery adds one, and `disableAfter` in a row disable the endpoint.
+    static func record(_ connection: SQLiteConnection, delivery: DueDelivery, outcome: AttemptOutcome, next: Next,
+                       manual: Bool, disableAfter: Int, now: Double) throws {
+        try connection.execute("""
+            INSERT INTO attempts (delivery_id, number, manual, started_at, duration_ms, response_status, response_body, error)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [delivery.id, delivery.attemptCount + 1, manual, outcome.startedAt, outcome.durationMilliseconds,
+                  outcome.responseStatus, outcome.responseBody, outcome.error])
+        let status: String
+        var nextAttemptAt = now
+        switch next {
+        case .delivered: status = "delivered"
+        case .retry(let at): status = "pending"; nextAttemptAt = at
+        case .exhausted, .gone: status = "exhausted"
+        }
+        try connection.execute("""
+            UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1, next_attempt_at = ?,
+                   last_error = ?, last_response_status = ?, last_response_body = ?,
+                   delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END, updated_at = ?
+            WHERE id = ?
+            """, [status, nextAttemptAt, outcome.error, outcome.responseStatus, outcome.responseBody,
+                  status, now, now, delivery.id])
+        guard let endpoint = delivery.endpointID else { return }
+        switch next {
+        case .delivered:
+            try connection.execute("UPDATE endpoints SET consecutive_failures = 0, updated_at = ? WHERE id = ?", [now, endpoint])
+        case .gone:
+            try connection.execute("""
+                UPDATE endpoints SET status = 'disabled', disabled_reason = 'gone', disabled_at = ?, updated_at = ?
+                WHERE id = ? AND status = 'enabled'
+                """, [now, now, endpoint])
+        case .exhausted:
+            try connection.execute("""
+                UPDATE endpoints SET consecutive_failures = consecutive_failures + 1, updated_at = ?,
+                       status = CASE WHEN consecutive_failures + 1 >= ? THEN 'disabled' ELSE status END,
+                       disabled_reason = CASE WHEN consecutive_failures + 1 >= ? AND status = 'enabled'
+                                              THEN 'too_many_failures' ELSE disabled_reason END,
+                       disabled_at = CASE WHEN consecutive_failures + 1 >= ? AND status = 'enabled' THEN ? ELSE disabled_at END
+                WHERE id = ?
+                """, [now, disableAfter, disableAfter, disableAfter, now, endpoint])
+        case .retry:
+            break
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import SwitchboardCore
+import SwitchboardHTTP
+
+/// Builds the HTTP request for one attempt: the stored body, signed now with every live secret.
+enum DeliveryRequest {
+    static let userAgent = "Switchboard/\(SwitchboardVersion.current)"
+
+    enum Failure: Error, CustomStringConvertible {
+        case noSecret(String)
+        case signing(String)
+
+        var description: String {
+            switch self {
+            case .noSecret(let destination): "no signing secret for \(destination)"
+            case .signing(let reason): "signing failed: \(reason)"
+            }
+        }
+    }
+
+    /// - Parameters:
+    ///   - secrets: the current secret first, then any still in their rotation overlap.
+    ///   - timeoutMilliseconds: the whole attempt's budget.
+    static func make(_ delivery: DueDelivery, secrets: [String], now: Double,
+                     timeoutMilliseconds: Int) throws(Failure) -> HTTPClientRequest {
+        guard !secrets.isEmpty else { throw .noSecret(delivery.destination) }
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "application/json")
+        headers.add("User-Agent", userAgent)
+        let signed: [HeaderField]
+        do {
+            let scheme = try SignatureSchemes.scheme(named: delivery.scheme)
+            // The Inkbox scheme carries a single signature: sign with the current secret only.
+            let signers = delivery.scheme == "inkbox" ? Array(secrets.prefix(1)) : secrets
+            signed = try scheme.sign(body: delivery.body, secrets: signers, timestamp: Int64(now),
+                                     id: scheme.needsMessageID ? delivery.id : nil)
+        } catch {
+            throw .signing("\(error)")
+        }
+        for field in signed { headers.add(field.name, field.value) }
+        if delivery.scheme == "callingbox" {
+            // The delivery id is the idempotency key: the same on every retry and replay.
+            headers.add("CallingBox-Event-Id", delivery.id)
+            headers.add("CallingBox-Event-Type", delivery.eventType)
+            headers.add("X-CallingBox-Event", delivery.eventType)
+            headers.add("X-CallingBox-Call-Id", delivery.callID)
+        }
+        return HTTPClientRequest(method: .POST, url: delivery.url, headers: headers, body: delivery.body,
+                                 connectTimeoutMilliseconds: min(timeoutMilliseconds, 5_000),
+                                 totalTimeoutMilliseconds: timeoutMilliseconds)
+    }
+}

@@ -1,0 +1,108 @@
+import SwitchboardCore
+import SwitchboardHTTP
+
+/// The gateway's counters and histograms, exposed by `GET /metrics` in Prometheus text format.
+/// Updated from server and delivery threads; every update is a short locked increment.
+final class Metrics: Sendable {
+    private struct RequestKey: Hashable {
+        var route: String
+        var method: String
+        var status: Int
+    }
+
+    private let requests = LockedValue<[RequestKey: Int]>([:])
+    private let deliveries = LockedValue<[String: Int]>([:])
+    let ingestLatency = Histogram(bounds: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5])
+    let attemptLatency = Histogram(bounds: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])
+
+    static let ingestRoute = "/v1/ingest/{source}"
+
+    func record(_ request: HTTPRequestRecord) {
+        // Methods are bounded to known tokens so a client cannot grow the label set.
+        let method = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].contains(request.method) ? request.method : "other"
+        let key = RequestKey(route: request.route ?? "unmatched", method: method, status: request.status)
+        requests.withLock { $0[key, default: 0] += 1 }
+        if request.route == Self.ingestRoute { ingestLatency.observe(request.durationSeconds) }
+    }
+
+    /// One delivery attempt ended: `outcome` is delivered, retry, exhausted, gone or unrecorded.
+    func recordAttempt(outcome: String, seconds: Double) {
+        deliveries.withLock { $0[outcome, default: 0] += 1 }
+        attemptLatency.observe(seconds)
+    }
+
+    /// The exposition text. `queueDepth` and `oldestPendingAge` are read from the store at scrape time.
+    func render(queueDepth: Int?, oldestPendingAgeSeconds: Double?, server: HTTPServerStatistics) -> String {
+        var text = ""
+        text += "# HELP switchboard_http_requests_total HTTP requests by route pattern, method and status.\n"
+        text += "# TYPE switchboard_http_requests_total counter\n"
+        let requestCounts = requests.withLock { $0 }
+        for (key, count) in requestCounts.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
+            text += "switchboard_http_requests_total{route=\(Self.quote(key.route)),method=\(Self.quote(key.method)),status=\"\(key.status)\"} \(count)\n"
+        }
+        text += ingestLatency.render(name: "switchboard_ingest_duration_seconds",
+                                     help: "Ingest request latency, received to answered (after the commit).")
+        text += "# HELP switchboard_deliveries_total Delivery attempts by outcome.\n# TYPE switchboard_deliveries_total counter\n"
+        for (outcome, count) in deliveries.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
+            text += "switchboard_deliveries_total{outcome=\(Self.quote(outcome))} \(count)\n"
+        }
+        text += attemptLatency.render(name: "switchboard_delivery_attempt_duration_seconds",
+                                      help: "Delivery attempt latency, request to response or error.")
+        text += "# HELP switchboard_delivery_queue_depth Deliveries pending.\n# TYPE switchboard_delivery_queue_depth gauge\n"
+        text += "switchboard_delivery_queue_depth \(queueDepth.map(String.init) ?? "NaN")\n"
+        text += "# HELP switchboard_delivery_oldest_pending_age_seconds Age of the oldest pending delivery.\n"
+        text += "# TYPE switchboard_delivery_oldest_pending_age_seconds gauge\n"
+        text += "switchboard_delivery_oldest_pending_age_seconds \(oldestPendingAgeSeconds.map { String($0) } ?? "0")\n"
+        text += "# HELP switchboard_http_connections_opened_total Connections accepted.\n"
+        text += "# TYPE switchboard_http_connections_opened_total counter\n"
+        text += "switchboard_http_connections_opened_total \(server.connectionsOpened)\n"
+        text += "# HELP switchboard_http_requests_in_flight Requests being handled, parked ones included.\n"
+        text += "# TYPE switchboard_http_requests_in_flight gauge\n"
+        text += "switchboard_http_requests_in_flight \(server.requestsInFlight)\n"
+        return text
+    }
+
+    /// A Prometheus label value in quotes, escaped.
+    static func quote(_ value: String) -> String {
+        "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n") + "\""
+    }
+}
+
+/// A cumulative histogram with fixed upper bounds.
+final class Histogram: Sendable {
+    private struct State {
+        var counts: [Int]
+        var sum = 0.0
+        var count = 0
+    }
+
+    let bounds: [Double]
+    private let state: LockedValue<State>
+
+    init(bounds: [Double]) {
+        self.bounds = bounds
+        state = LockedValue(State(counts: Array(repeating: 0, count: bounds.count)))
+    }
+
+    func observe(_ value: Double) {
+        let index = bounds.firstIndex { value <= $0 }
+        state.withLock { state in
+            if let index { state.counts[index] += 1 }
+            state.sum += value
+            state.count += 1
+        }
+    }
+
+    func render(name: String, help: String) -> String {
+        let snapshot = state.withLock { $0 }
+        var text = "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
+        var cumulative = 0
+        for (bound, count) in zip(bounds, snapshot.counts) {
+            cumulative += count
+            text += "\(name)_bucket{le=\"\(bound)\"} \(cumulative)\n"
+        }
+        text += "\(name)_bucket{le=\"+Inf\"} \(snapshot.count)\n\(name)_sum \(snapshot.sum)\n\(name)_count \(snapshot.count)\n"
+        return text
+    }
+}
