@@ -14,15 +14,15 @@ struct CallWebhookTests {
     @Test func insteadReplacesAndAlsoAddsToTheOtherDestinations() async throws {
         let fixture = try ManagementFixture()
         defer { fixture.close() }
-        let endpoint = try #require(try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "https://e.example.test/"}"#).string("id"))
+        let endpoint = try #require(try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "http://127.0.0.1:9/e/"}"#).string("id"))
         // Set before the call's first event: the one source's call id 7 resolves to the UUID ingest derives.
-        let instead = try await fixture.call("PUT", "/v1/calls/7/webhook", #"{"url": "https://call7.example.test/", "mode": "instead"}"#)
+        let instead = try await fixture.call("PUT", "/v1/calls/7/webhook", #"{"url": "http://127.0.0.1:9/call7/", "mode": "instead"}"#)
         #expect(instead.status == 200, "\(instead.text)")
         let call7 = CallResolver.derivedID(source: "salpre", key: "7")
         #expect(instead.string("call_id") == call7)
         #expect(instead.string("mode") == "instead")
         #expect(instead.string("format") == "callingbox")
-        let also = try await fixture.call("PUT", "/v1/calls/8/webhook", #"{"url": "https://call8.example.test/", "mode": "also"}"#)
+        let also = try await fixture.call("PUT", "/v1/calls/8/webhook", #"{"url": "http://127.0.0.1:9/call8/", "mode": "also"}"#)
         #expect(also.status == 200)
         try await fixture.ingest(ManagementFixture.salpre(call: 7))
         try await fixture.ingest(ManagementFixture.salpre(call: 8))
@@ -31,12 +31,12 @@ struct CallWebhookTests {
         #expect(try destinations(fixture, call: 8) == ["call:\(CallResolver.derivedID(source: "salpre", key: "8"))", "endpoint:\(endpoint)"])
         #expect(try destinations(fixture, call: 9) == ["endpoint:\(endpoint)"])
         let row = try #require(try fixture.query("SELECT url, scheme, format, endpoint_id FROM deliveries WHERE destination = ?", ["call:\(call7)"]).first)
-        #expect(try row.get("url", as: String.self) == "https://call7.example.test/")
+        #expect(try row.get("url", as: String.self) == "http://127.0.0.1:9/call7/")
         #expect(try row.get("scheme", as: String.self) == "callingbox")
         #expect(try row.get("endpoint_id", as: String?.self) == nil)
 
         // GET by the vendor id or the UUID; DELETE stops it.
-        #expect(try await fixture.call("GET", "/v1/calls/7/webhook").string("url") == "https://call7.example.test/")
+        #expect(try await fixture.call("GET", "/v1/calls/7/webhook").string("url") == "http://127.0.0.1:9/call7/")
         #expect(try await fixture.call("GET", "/v1/calls/\(call7)/webhook").string("mode") == "instead")
         #expect(try await fixture.call("DELETE", "/v1/calls/7/webhook").status == 200)
         #expect(try await fixture.call("GET", "/v1/calls/7/webhook").status == 404)
@@ -48,10 +48,10 @@ struct CallWebhookTests {
     @Test func replacingKeepsTheFirstCreationTime() async throws {
         let fixture = try ManagementFixture()
         defer { fixture.close() }
-        let first = try await fixture.call("PUT", "/v1/calls/1/webhook", #"{"url": "https://a.example.test/"}"#)
+        let first = try await fixture.call("PUT", "/v1/calls/1/webhook", #"{"url": "http://127.0.0.1:9/a/"}"#)
         #expect(first.string("mode") == "instead")
-        let second = try await fixture.call("PUT", "/v1/calls/1/webhook", #"{"url": "https://b.example.test/", "mode": "also"}"#)
-        #expect(second.string("url") == "https://b.example.test/")
+        let second = try await fixture.call("PUT", "/v1/calls/1/webhook", #"{"url": "http://127.0.0.1:9/b/", "mode": "also"}"#)
+        #expect(second.string("url") == "http://127.0.0.1:9/b/")
         #expect(second.string("created_at") == first.string("created_at"))
         #expect(try fixture.query("SELECT 1 FROM call_webhooks").count == 1)
     }
@@ -62,22 +62,22 @@ struct CallWebhookTests {
              {"name": "other", "format": "salpre", "auth": {"scheme": "header-token", "header": "X-Other-Token", "value": "tok_456"}}]
             """)
         defer { fixture.close() }
-        let unknown = try await fixture.call("PUT", "/v1/calls/42/webhook", #"{"url": "https://a.example.test/"}"#)
+        let unknown = try await fixture.call("PUT", "/v1/calls/42/webhook", #"{"url": "http://127.0.0.1:9/a/"}"#)
         #expect(unknown.status == 422)
         #expect(unknown.errorMessage.hasPrefix("call:"))
         #expect(unknown.errorMessage.contains("?source="))
         // A source named in the query settles it.
-        let named = try await fixture.call("PUT", "/v1/calls/42/webhook?source=other", #"{"url": "https://a.example.test/"}"#)
+        let named = try await fixture.call("PUT", "/v1/calls/42/webhook?source=other", #"{"url": "http://127.0.0.1:9/a/"}"#)
         #expect(named.string("call_id") == CallResolver.derivedID(source: "other", key: "42"))
-        #expect(try await fixture.call("PUT", "/v1/calls/42/webhook?source=nobody", #"{"url": "https://a.example.test/"}"#).errorMessage.hasPrefix("source:"))
+        #expect(try await fixture.call("PUT", "/v1/calls/42/webhook?source=nobody", #"{"url": "http://127.0.0.1:9/a/"}"#).errorMessage.hasPrefix("source:"))
         // Once an event of the call has arrived, its vendor id resolves.
         try await fixture.ingest(ManagementFixture.salpre(call: 42))
-        let known = try await fixture.call("PUT", "/v1/calls/42/webhook", #"{"url": "https://b.example.test/"}"#)
+        let known = try await fixture.call("PUT", "/v1/calls/42/webhook", #"{"url": "http://127.0.0.1:9/b/"}"#)
         #expect(known.string("call_id") == CallResolver.derivedID(source: "salpre", key: "42"))
         // A UUID is taken as given.
         let uuid = "0b9a4c1e-0000-4000-8000-000000000001"
-        #expect(try await fixture.call("PUT", "/v1/calls/\(uuid.uppercased())/webhook", #"{"url": "https://c.example.test/"}"#).string("call_id") == uuid)
-        for (body, field) in [(#"{"url": "https://a.example.test/", "mode": "sometimes"}"#, "mode:"), (#"{"mode": "also"}"#, "url:"),
+        #expect(try await fixture.call("PUT", "/v1/calls/\(uuid.uppercased())/webhook", #"{"url": "http://127.0.0.1:9/c/"}"#).string("call_id") == uuid)
+        for (body, field) in [(#"{"url": "http://127.0.0.1:9/a/", "mode": "sometimes"}"#, "mode:"), (#"{"mode": "also"}"#, "url:"),
                               (#"{"url": "gopher://x"}"#, "url:")] {
             let reply = try await fixture.call("PUT", "/v1/calls/\(uuid)/webhook", body)
             #expect(reply.status == 422, "\(body)")
@@ -99,7 +99,7 @@ struct CallWebhookTests {
         let port = gateway.port
         let reply = try await blocking {
             try RawHTTPConnection(port: port).request("PUT", "/v1/calls/0b9a4c1e-0000-4000-8000-000000000001/webhook",
-                                                      headers: [("Authorization", "Bearer k")], body: Array(#"{"url": "https://a.example.test/"}"#.utf8))
+                                                      headers: [("Authorization", "Bearer k")], body: Array(#"{"url": "http://127.0.0.1:9/a/"}"#.utf8))
         }
         #expect(reply.status == 409)
         #expect(reply.text.contains("org_default_secret"))
@@ -108,8 +108,8 @@ struct CallWebhookTests {
     @Test func callWebhooksSurviveARestart() async throws {
         let fixture = try ManagementFixture()
         defer { fixture.close() }
-        _ = try await fixture.call("PUT", "/v1/calls/5/webhook", #"{"url": "https://a.example.test/"}"#)
-        _ = try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "https://e.example.test/"}"#)
+        _ = try await fixture.call("PUT", "/v1/calls/5/webhook", #"{"url": "http://127.0.0.1:9/a/"}"#)
+        _ = try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "http://127.0.0.1:9/e/"}"#)
         let registry = DestinationRegistry()
         try registry.reload(from: try #require(fixture.gateway.database))
         #expect(registry.snapshot.endpoints.count == 1)

@@ -8,7 +8,7 @@ struct CallingBoxEndpointTests {
     @Test func createListGetPatchDelete() async throws {
         let fixture = try ManagementFixture()
         defer { fixture.close() }
-        let created = try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "https://hooks.example.test/a", "description": "CRM"}"#)
+        let created = try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "http://127.0.0.1:9/hooks/a", "description": "CRM"}"#)
         #expect(created.status == 201, "\(created.text)")
         let id = try #require(created.string("id"))
         #expect(ResourceID.normalised(id) == id)
@@ -35,9 +35,9 @@ struct CallingBoxEndpointTests {
         #expect(fetched["signing_secret"] == nil)
 
         let patched = try await fixture.call("PATCH", "/v1/webhook_endpoints/\(id)",
-                                             #"{"url": "https://hooks.example.test/b", "description": null, "enabled_events": ["call.completed", "call.failed"]}"#)
+                                             #"{"url": "http://127.0.0.1:9/hooks/b", "description": null, "enabled_events": ["call.completed", "call.failed"]}"#)
         #expect(patched.status == 200, "\(patched.text)")
-        #expect(patched.string("url") == "https://hooks.example.test/b")
+        #expect(patched.string("url") == "http://127.0.0.1:9/hooks/b")
         #expect(patched["description"] is NSNull)
         #expect(patched["enabled_events"] as? [String] == ["call.completed", "call.failed"])
 
@@ -54,7 +54,7 @@ struct CallingBoxEndpointTests {
     @Test func statusDisablesByHandAndReEnablingZeroesTheFailures() async throws {
         let fixture = try ManagementFixture()
         defer { fixture.close() }
-        let id = try #require(try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "https://h.example.test/"}"#).string("id"))
+        let id = try #require(try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "http://127.0.0.1:9/h/"}"#).string("id"))
         let disabled = try await fixture.call("PATCH", "/v1/webhook_endpoints/\(id)", #"{"status": "disabled"}"#)
         #expect(disabled.string("status") == "disabled")
         #expect(disabled.string("disabled_reason") == "manual")
@@ -73,9 +73,9 @@ struct CallingBoxEndpointTests {
     }
 
     @Test func rotationKeepsThePreviousSecretForTheOverlap() async throws {
-        let fixture = try ManagementFixture(extra: #""delivery": {"secret_rotation_overlap_seconds": 3600},"#)
+        let fixture = try ManagementFixture(delivery: #"{"allow_private_networks": true, "secret_rotation_overlap_seconds": 3600}"#)
         defer { fixture.close() }
-        let created = try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "https://h.example.test/"}"#)
+        let created = try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "http://127.0.0.1:9/h/"}"#)
         let id = try #require(created.string("id"))
         let first = try #require(created.string("signing_secret"))
         let rotated = try await fixture.call("POST", "/v1/webhook_endpoints/\(id)/rotate_secret")
@@ -94,9 +94,9 @@ struct CallingBoxEndpointTests {
     }
 
     @Test func aZeroOverlapRetiresTheOldSecretAtOnce() async throws {
-        let fixture = try ManagementFixture(extra: #""delivery": {"secret_rotation_overlap_seconds": 0},"#)
+        let fixture = try ManagementFixture(delivery: #"{"allow_private_networks": true, "secret_rotation_overlap_seconds": 0}"#)
         defer { fixture.close() }
-        let id = try #require(try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "https://h.example.test/"}"#).string("id"))
+        let id = try #require(try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "http://127.0.0.1:9/h/"}"#).string("id"))
         let second = try await fixture.call("POST", "/v1/webhook_endpoints/\(id)/rotate_secret").string("signing_secret")
         #expect(try fixture.query("SELECT secret FROM endpoint_secrets WHERE endpoint_id = ?", [id]).map { try $0.get("secret", as: String.self) } == [second])
     }
@@ -110,7 +110,7 @@ struct CallingBoxEndpointTests {
             #expect(reply.errorType == "unauthorized")
             #expect(!reply.errorMessage.isEmpty)
         }
-        #expect(try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "https://h.example.test/"}"#, key: "nope").status == 401)
+        #expect(try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "http://127.0.0.1:9/h/"}"#, key: "nope").status == 401)
         #expect(try fixture.query("SELECT 1 FROM endpoints").isEmpty)
         // Any configured key works; the scheme name is case-insensitive.
         #expect(try await fixture.call("GET", "/v1/webhook_endpoints", key: "sk_other").status == 200)
@@ -144,14 +144,14 @@ struct CallingBoxEndpointTests {
         let cases: [(String, String)] = [
             (#"{}"#, "url: is required"),
             (#"{"url": 5}"#, "url: must be a string"),
-            (#"{"url": "ftp://h.example.test/"}"#, "url: must use http or https"),
+            (#"{"url": "ftp://h.example.test/"}"#, #"url: scheme "ftp" is not http or https"#),
             (#"{"url": "/relative"}"#, "url:"),
-            (#"{"url": "https://"}"#, "url: must have a host"),
-            (#"{"url": "https://u:p@h.example.test/"}"#, "url: must not carry credentials"),
-            (#"{"url": "https://h.example.test/", "enabled_events": []}"#, "enabled_events: must have"),
-            (#"{"url": "https://h.example.test/", "enabled_events": ["call.started"]}"#, #"enabled_events[0]: unknown event "call.started""#),
-            (#"{"url": "https://h.example.test/", "enabled_events": [1]}"#, "enabled_events[0]: must be a string"),
-            (#"{"url": "https://h.example.test/", "colour": "red"}"#, "colour: unknown field"),
+            (#"{"url": "https://"}"#, "url: no host"),
+            (#"{"url": "https://u:p@h.example.test/"}"#, "url: user name or password"),
+            (#"{"url": "http://127.0.0.1:9/h/", "enabled_events": []}"#, "enabled_events: must have"),
+            (#"{"url": "http://127.0.0.1:9/h/", "enabled_events": ["call.started"]}"#, #"enabled_events[0]: unknown event "call.started""#),
+            (#"{"url": "http://127.0.0.1:9/h/", "enabled_events": [1]}"#, "enabled_events[0]: must be a string"),
+            (#"{"url": "http://127.0.0.1:9/h/", "colour": "red"}"#, "colour: unknown field"),
         ]
         for (body, message) in cases {
             let reply = try await fixture.call("POST", "/v1/webhook_endpoints", body)
@@ -162,7 +162,7 @@ struct CallingBoxEndpointTests {
         let malformed = try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "a", "url": "b"}"#)
         #expect(malformed.status == 400)
         #expect(malformed.errorType == "invalid_json")
-        let id = try #require(try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "https://h.example.test/"}"#).string("id"))
+        let id = try #require(try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "http://127.0.0.1:9/h/"}"#).string("id"))
         let badStatus = try await fixture.call("PATCH", "/v1/webhook_endpoints/\(id)", #"{"status": "paused"}"#)
         #expect(badStatus.status == 422)
         #expect(badStatus.errorMessage.hasPrefix("status:"))
@@ -173,11 +173,28 @@ struct CallingBoxEndpointTests {
         #expect(try fixture.query("SELECT 1 FROM endpoints").count == 1)
     }
 
+    @Test func theOutboundPolicyRefusesPrivateAndUnresolvableDestinations() async throws {
+        let fixture = try ManagementFixture(delivery: "{}")
+        defer { fixture.close() }
+        let loopback = try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "http://127.0.0.1:9/hook"}"#)
+        #expect(loopback.status == 422)
+        #expect(loopback.errorMessage.hasPrefix("url: host resolves to 127.0.0.1"), "\(loopback.errorMessage)")
+        let metadata = try await fixture.call("POST", "/v1/webhooks", #"{"name": "n", "url": "http://169.254.169.254/", "events": ["call.ended"]}"#)
+        #expect(metadata.status == 422)
+        #expect(metadata.errorMessage.hasPrefix("url: host resolves to 169.254.169.254"), "\(metadata.errorMessage)")
+        let perCall = try await fixture.call("PUT", "/v1/calls/1/webhook", #"{"url": "http://[::1]:9/"}"#)
+        #expect(perCall.status == 422)
+        let nowhere = try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "https://nowhere.invalid/hook"}"#)
+        #expect(nowhere.status == 422)
+        #expect(nowhere.errorMessage.hasPrefix("url: host does not resolve"), "\(nowhere.errorMessage)")
+        #expect(try fixture.query("SELECT 1 FROM endpoints").isEmpty)
+    }
+
     @Test func endpointsOfTheOtherAPIAreNotFoundHere() async throws {
         let fixture = try ManagementFixture()
         defer { fixture.close() }
         let id = try #require(try await fixture.call("POST", "/v1/webhooks",
-                                                     #"{"name": "x", "url": "https://h.example.test/", "events": ["call.ended"]}"#).string("id"))
+                                                     #"{"name": "x", "url": "http://127.0.0.1:9/h/", "events": ["call.ended"]}"#).string("id"))
         #expect(try await fixture.call("GET", "/v1/webhook_endpoints/\(id)").status == 404)
         #expect(try await fixture.call("GET", "/v1/webhook_endpoints").data.isEmpty)
     }

@@ -15,13 +15,13 @@ struct DeliveryManagementTests {
     @Test func anIngestedEventReachesMatchingEndpointsOnly() async throws {
         let fixture = try ManagementFixture()
         defer { fixture.close() }
-        let all = try await endpoint(fixture, #"{"url": "https://all.example.test/"}"#)
-        let ringing = try await endpoint(fixture, #"{"url": "https://ringing.example.test/", "enabled_events": ["call.ringing"]}"#)
-        let completed = try await endpoint(fixture, #"{"url": "https://done.example.test/", "enabled_events": ["call.completed"]}"#)
-        let off = try await endpoint(fixture, #"{"url": "https://off.example.test/"}"#)
+        let all = try await endpoint(fixture, #"{"url": "http://127.0.0.1:9/all/"}"#)
+        let ringing = try await endpoint(fixture, #"{"url": "http://127.0.0.1:9/ringing/", "enabled_events": ["call.ringing"]}"#)
+        let completed = try await endpoint(fixture, #"{"url": "http://127.0.0.1:9/done/", "enabled_events": ["call.completed"]}"#)
+        let off = try await endpoint(fixture, #"{"url": "http://127.0.0.1:9/off/"}"#)
         _ = try await fixture.call("PATCH", "/v1/webhook_endpoints/\(off)", #"{"status": "disabled"}"#)
         let oneInbox = try #require(try await fixture.call("POST", "/v1/webhooks",
-                                                           #"{"name": "oi", "url": "https://oi.example.test/", "events": ["call.started"]}"#).string("id"))
+                                                           #"{"name": "oi", "url": "http://127.0.0.1:9/oi/", "events": ["call.started"]}"#).string("id"))
         #expect(try await fixture.ingest(ManagementFixture.salpre("call_ringing")) == 202)
         #expect(try await fixture.ingest(ManagementFixture.salpre("call_answered", at: 1_760_084_576)) == 202)
         let rows = try fixture.query("SELECT endpoint_id, destination, url, format, scheme, event_type, body FROM deliveries ORDER BY created_at, rowid")
@@ -46,8 +46,8 @@ struct DeliveryManagementTests {
     @Test func testEventsGoOnlyToEndpointsThatOptIn() async throws {
         let fixture = try ManagementFixture()
         defer { fixture.close() }
-        _ = try await endpoint(fixture, #"{"url": "https://plain.example.test/"}"#)
-        let tests = try await endpoint(fixture, #"{"url": "https://tests.example.test/", "receive_test_events": true}"#)
+        _ = try await endpoint(fixture, #"{"url": "http://127.0.0.1:9/plain/"}"#)
+        let tests = try await endpoint(fixture, #"{"url": "http://127.0.0.1:9/tests/", "receive_test_events": true}"#)
         #expect(try await fixture.ingest(ManagementFixture.salpre(test: true)) == 202)
         let rows = try fixture.query("SELECT endpoint_id FROM deliveries")
         #expect(try rows.map { try $0.get("endpoint_id", as: String.self) } == [tests])
@@ -56,8 +56,8 @@ struct DeliveryManagementTests {
     @Test func listingFiltersAndLimits() async throws {
         let fixture = try ManagementFixture()
         defer { fixture.close() }
-        let first = try await endpoint(fixture, #"{"url": "https://one.example.test/"}"#)
-        let second = try await endpoint(fixture, #"{"url": "https://two.example.test/", "enabled_events": ["call.answered"]}"#)
+        let first = try await endpoint(fixture, #"{"url": "http://127.0.0.1:9/one/"}"#)
+        let second = try await endpoint(fixture, #"{"url": "http://127.0.0.1:9/two/", "enabled_events": ["call.answered"]}"#)
         for call in 1...3 {
             try await fixture.ingest(ManagementFixture.salpre("call_ringing", call: call))
             try await fixture.ingest(ManagementFixture.salpre("call_answered", call: call, at: 1_760_084_600))
@@ -93,7 +93,7 @@ struct DeliveryManagementTests {
     @Test func redeliverRequeuesTheSameDelivery() async throws {
         let sink = try RecordingSink { _ in HTTPResponse(status: 503) }
         defer { sink.stop() }
-        let fixture = try ManagementFixture(extra: #""delivery": {"allow_private_networks": true, "retry_schedule_seconds": [0]},"#)
+        let fixture = try ManagementFixture(delivery: #"{"allow_private_networks": true, "retry_schedule_seconds": [0]}"#)
         defer { fixture.close() }
         _ = try await endpoint(fixture, #"{"url": "\#(sink.url)"}"#)
         try await fixture.ingest(ManagementFixture.salpre())
@@ -129,7 +129,7 @@ struct DeliveryManagementTests {
     @Test func anEndpointTheDelivererDisablesStopsBeingRouted() async throws {
         let sink = try RecordingSink { _ in HTTPResponse(status: 410) }
         defer { sink.stop() }
-        let fixture = try ManagementFixture(extra: #""delivery": {"allow_private_networks": true},"#)
+        let fixture = try ManagementFixture(delivery: #"{"allow_private_networks": true}"#)
         defer { fixture.close() }
         let id = try await endpoint(fixture, #"{"url": "\#(sink.url)"}"#)
         try await fixture.ingest(ManagementFixture.salpre(call: 1))
@@ -150,15 +150,15 @@ struct DeliveryManagementTests {
         }
         translator.correlate(&event)
         let source = SourceConfig(name: "salpre", format: "salpre", auth: .headerToken(header: "X", value: "y"),
-                                  webhookURL: "https://source.example.test/", webhookFormat: "callingbox", unknownEvents: .skip)
+                                  webhookURL: "http://127.0.0.1:9/source/", webhookFormat: "callingbox", unknownEvents: .skip)
         var snapshot = DestinationRegistry.Snapshot()
-        snapshot.endpoints = [DestinationRegistry.Endpoint(EndpointRecord(id: "e1", api: .callingBox, name: nil, url: "https://e1.example.test/",
+        snapshot.endpoints = [DestinationRegistry.Endpoint(EndpointRecord(id: "e1", api: .callingBox, name: nil, url: "http://127.0.0.1:9/e1/",
                                                                           enabledEvents: ["*"], receiveTestEvents: false, now: 0))]
         let destinations = { (snapshot: DestinationRegistry.Snapshot) throws -> [String] in
             try IngestService.route(event, source: source, destinations: snapshot, translator: &translator).map(\.destination)
         }
         #expect(try destinations(snapshot) == ["endpoint:e1", "source:salpre"])
-        snapshot.callWebhooks[event.call.id] = CallWebhookRecord(callID: event.call.id, url: "https://call.example.test/", mode: .also,
+        snapshot.callWebhooks[event.call.id] = CallWebhookRecord(callID: event.call.id, url: "http://127.0.0.1:9/call/", mode: .also,
                                                                  createdAt: 0, updatedAt: 0)
         #expect(try destinations(snapshot) == ["call:\(event.call.id)", "endpoint:e1", "source:salpre"])
         snapshot.callWebhooks[event.call.id]?.mode = .instead

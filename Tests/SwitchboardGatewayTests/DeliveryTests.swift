@@ -263,3 +263,37 @@ struct DeliveryFailureSemanticsTests {
         #expect(ids.count >= 2 && Set(ids).count == 1)
     }
 }
+
+@Suite("Delivery outbound policy")
+struct DeliveryOutboundPolicyTests {
+    /// With private networks not allowed, a destination whose name resolves to 127.0.0.1 is refused on
+    /// connect: the request never reaches the receiver and the delivery fails with the reason.
+    @Test func aNameResolvingToLoopbackIsRefusedWhenLoopbackIsNotAllowed() async throws {
+        let sink = try RecordingSink()
+        defer { sink.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let config = try GatewayConfig.parse(Data("""
+        {"listen": {"host": "127.0.0.1", "port": 0}, "store": {"path": "\(directory.file("gw.sqlite"))"},
+         "org_default_secret": "whsec_x", "delivery": {"retry_schedule_seconds": [0], "allow_private_networks": false},
+         "sources": [{"name": "salpre", "format": "salpre", "auth": {"scheme": "header-token", "header": "X-T", "value": "t"},
+                      "webhook_url": "http://localhost:\(sink.port)/hook"}]}
+        """.utf8), environment: [:])
+        let writer = LogWriter(fileDescriptor: open("/dev/null", O_WRONLY))
+        let gateway = Gateway(config: config, logger: Logger(writer: writer))
+        try gateway.start()
+        defer { gateway.shutdown(); writer.close() }
+        let port = gateway.port
+        let status = try await blocking {
+            try RawHTTPConnection(port: port).request("POST", "/v1/ingest/salpre", headers: [("X-T", "t")],
+                                                      body: Array(events(call: 9)[1].utf8)).status
+        }
+        #expect(status == 202)
+        let error = try await blocking { () -> String? in
+            _ = eventually { (try? gateway.database?.read { try $0.scalar("SELECT count(*) FROM deliveries WHERE status = 'exhausted'", as: Int.self) }) == 1 }
+            return try gateway.database?.read { try $0.scalar("SELECT last_error FROM deliveries", as: String.self) }
+        }
+        #expect(error?.hasPrefix("blockedAddress") == true, "\(error ?? "nil")")
+        #expect(sink.all.isEmpty)
+    }
+}

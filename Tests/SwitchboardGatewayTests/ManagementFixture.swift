@@ -14,15 +14,16 @@ final class ManagementFixture: @unchecked Sendable {
     let writer: LogWriter
     let gateway: Gateway
 
-    /// `extra` is spliced into the configuration object (`"key": value, ...`).
-    init(extra: String = "", sources: String? = nil) throws {
+    /// `delivery` is the configuration's `delivery` object (loopback destinations allowed by default, so
+    /// tests can use `http://127.0.0.1:9/...`, which nothing answers).
+    init(delivery: String = #"{"allow_private_networks": true}"#, sources: String? = nil) throws {
         directory = try TemporaryDirectory()
         writer = LogWriter(fileDescriptor: open("/dev/null", O_WRONLY))
         let json = """
         {"listen": {"host": "127.0.0.1", "port": 0},
          "store": {"path": "\(directory.file("gw.sqlite"))", "busy_timeout_ms": 100},
          "api_keys": ["sk_other", "\(Self.apiKey)"], "org_default_secret": "whsec_org_default",
-         \(extra)
+         "delivery": \(delivery),
          "sources": \(sources ?? """
             [{"name": "salpre", "format": "salpre",
               "auth": {"scheme": "header-token", "header": "X-Salpre-Token", "value": "\(Self.salpreToken)"}}]

@@ -94,7 +94,7 @@ def test_endpoint_lifecycle(running):
 
 
 def test_errors_map_to_the_sdk_exceptions(running):
-    gateway, _, client = running
+    gateway, sink, client = running
     with Callingbox(api_key="sk_wrong", base_url=gateway.url("")) as intruder:
         with pytest.raises(AuthenticationError):
             intruder.webhooks.list_endpoints()
@@ -102,8 +102,11 @@ def test_errors_map_to_the_sdk_exceptions(running):
         client.webhooks.create_endpoint("ftp://example.test/hook")
     assert invalid.value.status_code == 422
     assert invalid.value.message.startswith("url:")
+    with pytest.raises(APIError) as unresolvable:
+        client.webhooks.create_endpoint("https://nowhere.invalid/hook")
+    assert unresolvable.value.status_code == 422 and "does not resolve" in unresolvable.value.message
     with pytest.raises(APIError) as unknown_event:
-        client.webhooks.create_endpoint("https://example.test/hook", enabled_events=["call.started"])
+        client.webhooks.create_endpoint(sink.url("/never"), enabled_events=["call.started"])
     assert "enabled_events[0]" in unknown_event.value.message
     with pytest.raises(NotFoundError):
         client.webhooks.get_delivery("00000000-0000-4000-8000-000000000000")

@@ -109,8 +109,12 @@ public struct DeliveryConfig: Sendable, Equatable {
         delivery.jitter = try reader.double("jitter", range: 0...1) ?? delivery.jitter
         delivery.allowPrivateNetworks = try reader.bool("allow_private_networks") ?? false
         if let cidrs = try reader.strings("allow_cidrs") {
-            for (index, cidr) in cidrs.enumerated() where !CIDRSyntax.isValid(cidr) {
-                throw ConfigError("'\(at).allow_cidrs[\(index)]' is not a CIDR range: \"\(cidr)\"")
+            for (index, cidr) in cidrs.enumerated() {
+                do {
+                    _ = try CIDRRange(cidr)
+                } catch {
+                    throw ConfigError("'\(at).allow_cidrs[\(index)]' is not a CIDR range: \"\(cidr)\" (\(error.reason))")
+                }
             }
             delivery.allowCIDRs = cidrs
         }
@@ -120,18 +124,5 @@ public struct DeliveryConfig: Sendable, Equatable {
             ?? delivery.secretRotationOverlapSeconds
         try reader.finish()
         return delivery
-    }
-}
-
-/// Checks `address/prefix` syntax for IPv4 and IPv6 with the C library's parser.
-enum CIDRSyntax {
-    static func isValid(_ text: String) -> Bool {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let prefix = Int(parts[1]) else { return false }
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        if inet_pton(AF_INET, String(parts[0]), &v4) == 1 { return (0...32).contains(prefix) }
-        if inet_pton(AF_INET6, String(parts[0]), &v6) == 1 { return (0...128).contains(prefix) }
-        return false
     }
 }

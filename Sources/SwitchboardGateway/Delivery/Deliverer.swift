@@ -18,7 +18,7 @@ import SwitchboardStore
 final class Deliverer: @unchecked Sendable {
     struct Settings: Sendable {
         var timeoutMilliseconds: Int
-        var retry: RetrySchedule
+        var retry: RetryPolicy
         var maxPerDestination: Int
         var maxInFlight = 256
         var disableAfterExhausted = 10
@@ -151,7 +151,7 @@ final class Deliverer: @unchecked Sendable {
                 outcome.responseBody = String(decoding: response.body.prefix(4096), as: UTF8.self)
                 if !(200...299).contains(response.status) {
                     outcome.error = "HTTP \(response.status)"
-                    outcome.retryAfterSeconds = response.headers["Retry-After"].flatMap { settings.retry.retryAfter($0, now: ended) }
+                    outcome.retryAfterSeconds = response.headers["Retry-After"].flatMap { RetryAfter.parse($0, now: ended) }
                 }
             case .failure(let error):
                 outcome.error = "\(error.kind): \(error.message)"
@@ -162,7 +162,7 @@ final class Deliverer: @unchecked Sendable {
 
     private func finish(_ delivery: DueDelivery, _ outcome: AttemptOutcome) {
         let now = clock()
-        let manual = delivery.attemptCount >= settings.retry.attempts
+        let manual = delivery.attemptCount >= settings.retry.maximumAttempts
         let next = decide(delivery, outcome, manual: manual, now: now)
         database.submit({ [settings] connection in
             try DeliveryRecords.record(connection, delivery: delivery, outcome: outcome, next: next, manual: manual,
@@ -199,33 +199,12 @@ final class Deliverer: @unchecked Sendable {
     private func decide(_ delivery: DueDelivery, _ outcome: AttemptOutcome, manual: Bool, now: Double) -> DeliveryRecords.Next {
         if outcome.succeeded { return .delivered }
         if outcome.responseStatus == 410 { return .gone }
-        let made = delivery.attemptCount + 1
-        guard !manual, let delay = settings.retry.delay(afterAttempt: made, random: Double.random(in: 0...1)) else {
+        guard !manual, let delay = settings.retry.delay(afterFailedAttempt: delivery.attemptCount + 1,
+                                                        unitRandom: Double.random(in: 0...1),
+                                                        retryAfter: outcome.retryAfterSeconds) else {
             return .exhausted
         }
-        return .retry(at: now + max(delay, outcome.retryAfterSeconds ?? 0))
-    }
-}
-
-/// The retry schedule: delays before attempts 2, 3, … (the first is due at once), each varied by jitter.
-struct RetrySchedule: Sendable {
-    var delays: [Int]
-    var jitter: Double
-
-    /// How many automatic attempts a delivery gets.
-    var attempts: Int { max(delays.count, 1) }
-
-    /// The delay before attempt `made + 1`, or nil when `made` attempts exhaust the delivery.
-    /// `random` is uniform in 0...1.
-    func delay(afterAttempt made: Int, random: Double) -> Double? {
-        guard made < attempts, made < delays.count else { return nil }
-        return Double(delays[made]) * (1 - jitter + 2 * jitter * random)
-    }
-
-    /// `Retry-After` as seconds from now (delta-seconds), capped at a day.
-    func retryAfter(_ header: String, now: Double) -> Double? {
-        guard let seconds = Double(header.trimmingCharacters(in: .whitespaces)), seconds.isFinite, seconds >= 0 else { return nil }
-        return min(seconds, 86_400)
+        return .retry(at: now + delay)
     }
 }
 

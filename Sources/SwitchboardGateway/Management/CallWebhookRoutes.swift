@@ -23,6 +23,10 @@ struct CallWebhookRoutes: Sendable {
     }
 
     private func put(_ request: HTTPRequest) throws -> ManagementAPI.Transaction {
+        guard api.hasOrgDefaultSecret else {
+            throw HTTPError(409, type: "not_configured",
+                            message: "per-call webhooks are signed with org_default_secret, which is not configured")
+        }
         var fields = try RequestFields(body: request.body)
         let url = try api.checkURL(try fields.requiredString("url"))
         let modeText = try fields.string("mode") ?? CallWebhookRecord.Mode.instead.rawValue
@@ -30,10 +34,6 @@ struct CallWebhookRoutes: Sendable {
             throw RequestFields.invalid("mode", "must be \"instead\" or \"also\", got \"\(modeText)\"")
         }
         try fields.finish()
-        guard api.hasOrgDefaultSecret else {
-            throw HTTPError(409, type: "not_configured",
-                            message: "per-call webhooks are signed with org_default_secret, which is not configured")
-        }
         let resolver = try resolver(request)
         let now = api.now
         return { [api] connection in

@@ -28,7 +28,8 @@ struct ManagementAPI: Sendable {
     let destinations: DestinationRegistry
     let signal: DeliverySignal
     let logger: Logger
-    let urls: WebhookURLValidator
+    /// Destination URLs: syntax, then every resolved address against the outbound policy.
+    let urls: OutboundURLCheck
     /// `org_id` of CallingBox objects (see `orgID(storePath:)`).
     let orgID: String
     let rotationOverlapSeconds: Double
@@ -39,13 +40,13 @@ struct ManagementAPI: Sendable {
     private let authenticator: APIKeyAuthenticator
 
     init(config: GatewayConfig, mappings: [FormatMapping], database: Database, destinations: DestinationRegistry,
-         signal: DeliverySignal, logger: Logger, urls: WebhookURLValidator = WebhookURLValidator(),
-         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+         signal: DeliverySignal, logger: Logger,
+         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
         self.database = database
         self.destinations = destinations
         self.signal = signal
         self.logger = logger
-        self.urls = urls
+        self.urls = OutboundURLCheck(policy: try config.delivery.outboundPolicy())
         self.orgID = Self.orgID(storePath: config.store.path)
         self.rotationOverlapSeconds = Double(config.delivery.secretRotationOverlapSeconds)
         self.translator = Translator(mappings: mappings)
@@ -139,10 +140,14 @@ struct ManagementAPI: Sendable {
         HTTPError(404, type: "not_found", message: "no \(what) with id '\(id)'")
     }
 
-    /// A URL field checked by the validator (and the outbound policy): 422 naming `field` otherwise.
+    /// A destination URL field: absolute http(s) whose host resolves only to addresses the outbound
+    /// policy allows; 422 naming `field` otherwise. Blocks on DNS: handlers run on server threads.
     func checkURL(_ url: String, field: String = "url") throws(HTTPError) -> String {
-        if let reason = urls.refusal(for: url) { throw RequestFields.invalid(field, reason) }
-        return url
+        do {
+            return try urls.check(url).url
+        } catch {
+            throw RequestFields.invalid(field, error.reason.description)
+        }
     }
 
     static func json(_ status: Int, _ value: JSONValue) -> HTTPResponse {
