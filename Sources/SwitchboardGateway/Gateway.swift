@@ -17,6 +17,7 @@ public final class Gateway: @unchecked Sendable {
         var database: Database
         var client: HTTPClient
         var deliverer: Deliverer
+        var destinations: DestinationRegistry
         var signal: DeliverySignal
     }
 
@@ -38,16 +39,21 @@ public final class Gateway: @unchecked Sendable {
     /// The open store (nil before `start` and after `shutdown`).
     public var database: Database? { state.withLock { $0?.database } }
 
+    /// The destinations ingest routes to (nil when not running).
+    var destinations: DestinationRegistry? { state.withLock { $0?.destinations } }
+
     public func start() throws {
         let mappings = try MappingLoader.load(directory: config.mappingsDirectory)
         let database = try Gateway.openStore(config.store)
         let server: HTTPServer
         let client: HTTPClient
         let deliverer: Deliverer
+        let destinations = DestinationRegistry()
         let signal = DeliverySignal()
         do {
             let metrics = Metrics()
             let health = StoreHealth(database: database)
+            try destinations.reload(from: database)
             var clientConfiguration = HTTPClientConfiguration()
             clientConfiguration.totalTimeoutMilliseconds = config.delivery.timeoutMilliseconds
             // Destinations are checked after DNS resolution, on every connection (SSRF guard).
@@ -59,15 +65,19 @@ public final class Gateway: @unchecked Sendable {
                                              retry: config.delivery.retryPolicy,
                                              maxPerDestination: config.delivery.maxConcurrencyPerEndpoint,
                                              orgDefaultSecret: config.orgDefaultSecret),
-                signal: signal, logger: logger, metrics: metrics, health: health)
+                signal: signal, logger: logger, metrics: metrics, health: health,
+                endpointMayHaveChanged: { [logger] id in destinations.refresh(endpointID: id, from: database, logger: logger) })
             let ingest = try IngestService(config: config, mappings: mappings, database: database, logger: logger,
-                                           signal: signal, health: health)
+                                           signal: signal, destinations: destinations, health: health)
+            let management = try ManagementAPI(config: config, mappings: mappings, database: database,
+                                               destinations: destinations, signal: signal, logger: logger)
             var router = Router()
             let statistics = LockedValue<HTTPServer?>(nil)
             HealthRoutes.register(on: &router, health: health)
             ObservabilityRoutes.register(on: &router, metrics: metrics, database: database,
                                          server: { statistics.withLock { $0?.statistics } ?? HTTPServerStatistics() })
             ingest.register(on: &router)
+            management.register(on: &router)
             let accessLog = AccessLog(logger: logger)
             server = HTTPServer(configuration: config.serverConfiguration, router: router,
                                 onRequestCompleted: { record in
@@ -82,7 +92,10 @@ public final class Gateway: @unchecked Sendable {
             throw error
         }
         deliverer.start()
-        state.withLock { $0 = Running(server: server, database: database, client: client, deliverer: deliverer, signal: signal) }
+        state.withLock {
+            $0 = Running(server: server, database: database, client: client, deliverer: deliverer,
+                         destinations: destinations, signal: signal)
+        }
         logger.info("listening", ["host": .string(config.listen.host), "port": .int(server.port),
                                   "store": .string(config.store.path), "sources": .int(config.sources.count),
                                   "version": .string(SwitchboardVersion.current)])

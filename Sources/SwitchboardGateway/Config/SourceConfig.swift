@@ -92,6 +92,9 @@ public struct DeliveryConfig: Sendable, Equatable {
     public var allowCIDRs: [String] = []
     /// Attempts in flight at once to one endpoint (or one source/per-call URL).
     public var maxConcurrencyPerEndpoint = 8
+    /// How long an endpoint's previous secret keeps signing beside the new one after a rotation
+    /// (receivers switch over meanwhile); 0 retires it at once.
+    public var secretRotationOverlapSeconds = 86_400
 
     static func parse(_ reader: inout ConfigReader) throws -> DeliveryConfig {
         var delivery = DeliveryConfig()
@@ -117,6 +120,8 @@ public struct DeliveryConfig: Sendable, Equatable {
         }
         delivery.maxConcurrencyPerEndpoint = try reader.int("max_concurrency_per_endpoint", range: 1...1024)
             ?? delivery.maxConcurrencyPerEndpoint
+        delivery.secretRotationOverlapSeconds = try reader.int("secret_rotation_overlap_seconds", range: 0...(30 * 86_400))
+            ?? delivery.secretRotationOverlapSeconds
         try reader.finish()
         return delivery
     }

@@ -32,6 +32,7 @@ final class Deliverer: @unchecked Sendable {
     private let logger: Logger
     private let metrics: Metrics
     private let health: StoreHealth
+    private let endpointMayHaveChanged: @Sendable (String) -> Void
     private let clock: @Sendable () -> Double
 
     private struct Flight {
@@ -46,7 +47,8 @@ final class Deliverer: @unchecked Sendable {
     private let loopFinished = DispatchSemaphore(value: 0)
 
     init(database: Database, client: HTTPClient, settings: Settings, signal: DeliverySignal, logger: Logger,
-         metrics: Metrics, health: StoreHealth, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+         metrics: Metrics, health: StoreHealth, endpointMayHaveChanged: @escaping @Sendable (String) -> Void = { _ in },
+         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.database = database
         self.client = client
         self.settings = settings
@@ -54,6 +56,7 @@ final class Deliverer: @unchecked Sendable {
         self.logger = logger
         self.metrics = metrics
         self.health = health
+        self.endpointMayHaveChanged = endpointMayHaveChanged
         self.clock = clock
     }
 
@@ -172,6 +175,8 @@ final class Deliverer: @unchecked Sendable {
                 // Nothing recorded: the delivery stays pending and is attempted again.
                 logger.error("delivery attempt not recorded", ["delivery": .string(delivery.id), "error": .string("\(error)")])
             } else if next != .delivered {
+                // An exhausted or gone delivery may have disabled its endpoint: routing must stop at once.
+                if let endpointID = delivery.endpointID, next == .exhausted || next == .gone { endpointMayHaveChanged(endpointID) }
                 logger.warn("delivery attempt failed", ["delivery": .string(delivery.id), "url": .string(delivery.url),
                                                         "attempt": .int(delivery.attemptCount + 1),
                                                         "error": .string(outcome.error ?? "")])
