@@ -89,3 +89,51 @@ def test_a_tampered_delivery_fails_both_sdks(delivered):
     headers, body = oneinbox_requests[0]
     with pytest.raises(Exception):
         Webhook(STANDARD_SECRET).verify(body + b" ", {name.lower(): value for name, value in headers.items()})
+
+
+API_KEY = "sk_test_delivery_interop"
+
+
+@pytest.fixture(scope="module")
+def endpoints_delivered():
+    """The same call, ingested once, delivered to one CallingBox-style endpoint (created with the official
+    SDK) and one OneInbox-style webhook (created through the OneInbox-compatible API), each with its own secret."""
+    sink = Sink()
+    gateway = Gateway({
+        "api_keys": [API_KEY],
+        "delivery": {"allow_private_networks": True, "retry_schedule_seconds": [0, 1, 1], "jitter": 0},
+        "sources": [{"name": "salpre", "format": "salpre",
+                     "auth": {"scheme": "header-token", "header": "X-Salpre-Token", "value": TOKEN}}],
+    })
+    try:
+        with Callingbox(api_key=API_KEY, base_url=gateway.url("")) as client:
+            endpoint = client.webhooks.create_endpoint(sink.url("/endpoint"), enabled_events=["*"])
+        request = urllib.request.Request(
+            gateway.url("/v1/webhooks"),
+            data=json.dumps({"name": "crm", "url": sink.url("/webhook"),
+                             "events": ["call.started", "transcript.partial", "call.ended", "transcript.final"]}).encode(),
+            headers={"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request) as response:
+            webhook = json.loads(response.read())
+        for event in CALL:
+            ingest = urllib.request.Request(gateway.url("/v1/ingest/salpre"), data=json.dumps(event).encode(),
+                                            headers={"X-Salpre-Token": TOKEN, "Content-Type": "application/json"})
+            with urllib.request.urlopen(ingest) as response:
+                assert response.status == 202
+        yield (endpoint.signing_secret, sink.wait_for("/endpoint", 4)), (webhook["secret"], sink.wait_for("/webhook", 4))
+    finally:
+        gateway.close()
+        sink.close()
+
+
+def test_endpoint_deliveries_verify_with_each_endpoints_own_secret(endpoints_delivered):
+    (endpoint_secret, endpoint_requests), (webhook_secret, webhook_requests) = endpoints_delivered
+    client = Callingbox(api_key="sk_test_interop", base_url="http://127.0.0.1:9")
+    assert [json.loads(body)["type"] for _, body in endpoint_requests] == \
+        ["call.queued", "call.ringing", "call.answered", "call.completed"]
+    for headers, body in endpoint_requests:
+        client.webhooks.construct_event(body, headers["CallingBox-Signature"], endpoint_secret)
+    client._http.close()
+    events = [Webhook(webhook_secret).verify(body, {k.lower(): v for k, v in headers.items()})["event"]
+              for headers, body in webhook_requests]
+    assert events == ["call.started", "transcript.partial", "call.ended", "transcript.final"]
