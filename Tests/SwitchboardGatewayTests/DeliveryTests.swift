@@ -297,3 +297,32 @@ struct DeliveryOutboundPolicyTests {
         #expect(sink.all.isEmpty)
     }
 }
+
+@Suite("Delivery exactly once to healthy receivers, fairly")
+struct DeliveryExactlyOnceTests {
+    /// With a receiver that always answers 200, every delivery arrives exactly once (no resend of a
+    /// delivery whose attempt was recorded after the due list was read).
+    @Test func eachDeliveryArrivesOnceWhenTheReceiverIsHealthy() async throws {
+        let sink = try RecordingSink()
+        defer { sink.stop() }
+        let fixture = try DeliveryFixture(sink: sink, schedule: [0, 1, 1])
+        defer { fixture.close() }
+        let calls = 40
+        try await blocking {
+            concurrently(8) { worker in
+                guard let connection = try? RawHTTPConnection(port: fixture.gateway.port) else { return }
+                for call in stride(from: worker, to: calls, by: 8) {
+                    for body in events(call: 1000 + call) {
+                        _ = try? connection.request("POST", "/v1/ingest/salpre", headers: [("X-Salpre-Token", "t")], body: Array(body.utf8))
+                    }
+                }
+            }
+        }
+        #expect(try await fixture.waitFor(30) { (try? fixture.statuses()) == ["delivered": calls * 4] })
+        _ = try await blocking { usleep(300_000) }
+        let ids = sink.all.compactMap { $0.headers["CallingBox-Event-Id"] }
+        #expect(ids.count == calls * 4)
+        #expect(Set(ids).count == calls * 4)
+        #expect(try fixture.attempts() == calls * 4)
+    }
+}

@@ -98,6 +98,26 @@ struct EndpointDisableTests {
         #expect(try await blocking { eventually { (try? endpointState(database, "ep-gone").1) == "gone" } })
         #expect(gone.all.count == 1)
     }
+
+    /// A backlog at one endpoint (more due deliveries than one batch holds) must not stop another
+    /// endpoint's deliveries: each destination gets its share of every batch.
+    @Test func aBackloggedEndpointDoesNotStarveAnother() async throws {
+        let slow = try RecordingSink { _ in usleep(100_000); return HTTPResponse(status: 200) }
+        defer { slow.stop() }
+        let fast = try RecordingSink()
+        defer { fast.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (gateway, writer) = try gateway(directory)
+        defer { gateway.shutdown(); writer.close() }
+        let database = try #require(gateway.database)
+        try await seed(database, endpoint: "ep-backlog", url: slow.url, count: 600)
+        try await seed(database, endpoint: "ep-healthy", url: fast.url, count: 5)
+        DeliverySignalTestHook.wake(gateway)
+        #expect(try await blocking { eventually(15) { fast.all.count == 5 } })
+        let backlog = try database.read { try $0.scalar("SELECT count(*) FROM deliveries WHERE endpoint_id = 'ep-backlog' AND status = 'pending'", as: Int.self) }
+        #expect((backlog ?? 0) > 400)
+    }
 }
 
 /// Rows written behind the gateway's back need the deliverer woken (ingest does this itself).

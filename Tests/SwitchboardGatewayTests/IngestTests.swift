@@ -16,7 +16,7 @@ private let salpreCall: [String] = [
 ]
 
 /// A gateway with one Salpre source (header token) whose events go to a CallingBox-style webhook_url.
-private final class IngestFixture: @unchecked Sendable {
+final class IngestFixture: @unchecked Sendable {
     let directory: TemporaryDirectory
     let writer: LogWriter
     var gateway: Gateway
@@ -240,5 +240,38 @@ struct IngestConfigTests {
         let gateway = Gateway(config: config, logger: Logger(writer: writer))
         #expect(throws: ConfigError.self) { try gateway.start() }
         #expect(gateway.database == nil)
+    }
+}
+
+@Suite("Ingest durability of once-per-call rules")
+struct IngestClaimDurabilityTests {
+    private static let ended = #"{"event_type":"call_ended","timestamp_utc":1760084597,"payload":{"call_id":77},"is_test":false}"#
+    private static let error = #"{"event_type":"error","timestamp_utc":1760084656,"payload":{"call":{"id":77},"error_message":"late"},"is_test":false}"#
+
+    /// A terminal event refused with 503 must still be delivered when the vendor retries it: the
+    /// "one terminal event per call" claim exists only once a delivery for it is committed.
+    @Test func aTerminalEventRetriedAfter503IsDelivered() async throws {
+        let fixture = try IngestFixture()
+        defer { fixture.close() }
+        let blocker = try SQLiteConnection(path: fixture.directory.file("gw.sqlite"))
+        try blocker.exec("BEGIN IMMEDIATE")
+        let refused = try await fixture.post(Self.ended)
+        try blocker.exec("ROLLBACK")
+        blocker.close()
+        #expect(refused.status == 503)
+        let retried = try await fixture.post(Self.ended)
+        #expect(retried.status == 202)
+        #expect(retried.json?["deliveries"] as? Int == 1)
+    }
+
+    /// After a restart, a second terminal event of a call is still suppressed (claims are stored).
+    @Test func claimsSurviveARestart() async throws {
+        let fixture = try IngestFixture()
+        defer { fixture.close() }
+        #expect(try await fixture.post(Self.ended).json?["deliveries"] as? Int == 1)
+        try fixture.restart()
+        let late = try await fixture.post(Self.error)
+        #expect(late.status == 202)
+        #expect(late.json?["deliveries"] as? Int == 0)
     }
 }

@@ -77,8 +77,8 @@ struct MappingGoldenTests {
         for body in bodies {
             guard case .event(var event) = try translator.decode(body, format: from, source: from, receivedAt: 0) else { continue }
             translator.correlate(&event)
-            for case .output(_, _, let bytes) in try translator.encode(event, as: to, destination: to) {
-                produced.append(try JSONReader.parse(bytes))
+            for case .output(let output) in try translator.encode(event, as: to, destination: to) {
+                produced.append(try JSONReader.parse(output.body))
             }
         }
         return produced

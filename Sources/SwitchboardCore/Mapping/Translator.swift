@@ -34,10 +34,28 @@ public enum DecodeResult: Sendable {
     case unknown(eventType: String)
 }
 
+/// One body produced for a destination.
+public struct EncodedOutput: Sendable, Equatable {
+    public var type: String
+    public var envelopeID: String
+    public var body: [UInt8]
+    /// The output's `once` group and `skip_after` group: when the translator does not keep claims in
+    /// memory (`claimsInMemory` false), whoever commits the output must apply them (the gateway, in the
+    /// same transaction as the delivery, so a claim exists only for what was committed).
+    public var once: String?
+    public var skipAfter: String?
+}
+
 /// One body produced for a destination, or why none was.
 public enum EncodeResult: Sendable, Equatable {
-    case output(type: String, envelopeID: String, body: [UInt8])
+    case output(EncodedOutput)
     case skipped(reason: String)
+
+    /// The output, if this result is one.
+    public var output: EncodedOutput? {
+        if case .output(let output) = self { return output }
+        return nil
+    }
 }
 
 /// Translates between vendor formats through the canonical `CallEvent`, following compiled mapping
@@ -46,6 +64,9 @@ public struct Translator: Sendable {
     public let mappings: [String: FormatMapping]
     public var sessions: CallSessions
     public var unknownEventsAreErrors: Bool
+    /// Whether `once`/`skip_after` are decided here, in memory (offline translation), or left to the
+    /// caller (the gateway decides them in its commit, durably).
+    public var claimsInMemory = true
 
     public init(mappings: [FormatMapping], sessions: CallSessions = CallSessions(), unknownEventsAreErrors: Bool = false) {
         self.mappings = Dictionary(mappings.map { ($0.format, $0) }, uniquingKeysWith: { first, _ in first })
@@ -153,7 +174,8 @@ public struct Translator: Sendable {
             do {
                 document.envelopeID = nil
                 document.outputType = nil
-                if let group = output.skipAfter, sessions.isClaimed(callID: event.call.id, destination: destination, group: group) {
+                if claimsInMemory, let group = output.skipAfter,
+                   sessions.isClaimed(callID: event.call.id, destination: destination, group: group) {
                     results.append(.skipped(reason: "the call's \(group) event was already sent to this destination"))
                     continue
                 }
@@ -161,7 +183,8 @@ public struct Translator: Sendable {
                     continue
                 }
                 let type = MappingValues.text(try ExpressionEvaluator.value(output.type, document, nil))
-                if let group = output.once, sessions.isClaimed(callID: event.call.id, destination: destination, group: group) {
+                if claimsInMemory, let group = output.once,
+                   sessions.isClaimed(callID: event.call.id, destination: destination, group: group) {
                     results.append(.skipped(reason: "\(type): a \(group) event was already sent for this call"))
                     continue
                 }
@@ -172,8 +195,11 @@ public struct Translator: Sendable {
                 body.reserveCapacity(1024)
                 try ExpressionEvaluator.write(output.body, document, nil, into: &body)
                 // Claimed only once the body exists: an output that fails to encode does not use up the slot.
-                if let group = output.once { _ = sessions.claim(callID: event.call.id, destination: destination, group: group) }
-                results.append(.output(type: type, envelopeID: id, body: body))
+                if claimsInMemory, let group = output.once {
+                    _ = sessions.claim(callID: event.call.id, destination: destination, group: group)
+                }
+                results.append(.output(EncodedOutput(type: type, envelopeID: id, body: body, once: output.once,
+                                                     skipAfter: output.skipAfter)))
             } catch {
                 throw .encodeFailed(format: format, kind: event.kind.rawValue, reason: error.description)
             }

@@ -76,8 +76,8 @@ public enum GoldenCases {
                 guard case .event(var event) = try translator.decode(JSONWriter.bytes(input), format: from, source: source,
                                                                      receivedAt: 0) else { continue }
                 translator.correlate(&event)
-                for case .output(_, _, let body) in try translator.encode(event, as: to, destination: to) {
-                    produced.append(try JSONReader.parse(body))
+                for case .output(let output) in try translator.encode(event, as: to, destination: to) {
+                    produced.append(try JSONReader.parse(output.body))
                 }
             } catch {
                 return "input #\(index + 1): \(error)"

@@ -59,8 +59,8 @@ struct TranslateCommand: SwitchboardCommand {
                     var produced = false
                     for result in try translator.encode(event, as: to, destination: to) {
                         switch result {
-                        case .output(_, _, let bytes):
-                            sink.write(bytes)
+                        case .output(let output):
+                            sink.write(output.body)
                             produced = true
                         case .skipped(let reason):
                             report.note(line: number, "skipped: \(reason)")

@@ -91,7 +91,7 @@ public struct DeliveryConfig: Sendable, Equatable {
     /// Specific ranges to allow despite the policy (CIDR, IPv4 or IPv6).
     public var allowCIDRs: [String] = []
     /// Attempts in flight at once to one endpoint (or one source/per-call URL).
-    public var maxConcurrencyPerEndpoint = 8
+    public var maxConcurrencyPerEndpoint = 32
     /// How long an endpoint's previous secret keeps signing beside the new one after a rotation
     /// (receivers switch over meanwhile); 0 retires it at once.
     public var secretRotationOverlapSeconds = 86_400

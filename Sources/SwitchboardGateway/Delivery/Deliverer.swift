@@ -39,6 +39,9 @@ final class Deliverer: @unchecked Sendable {
         var ids: Set<String> = []
         var orderingKeys: Set<String> = []
         var perDestination: [String: Int] = [:]
+        /// Deliveries whose last outcome could not be recorded: not before this time (no resend storm
+        /// while the store refuses writes).
+        var notBefore: [String: Double] = [:]
         var running = false
         var loopDone = false
     }
@@ -91,7 +94,8 @@ final class Deliverer: @unchecked Sendable {
             let now = clock()
             do {
                 let candidates = try database.read { connection in
-                    try DeliveryRecords.due(connection, now: now, limit: settings.maxInFlight * 2)
+                    try DeliveryRecords.due(connection, now: now, perDestination: settings.maxPerDestination,
+                                            limit: settings.maxInFlight * 2)
                 }
                 for delivery in candidates where claim(delivery) { dispatch(delivery) }
                 let next = try database.read { try DeliveryRecords.nextDueTime($0) }
@@ -108,6 +112,10 @@ final class Deliverer: @unchecked Sendable {
 
     private func claim(_ delivery: DueDelivery) -> Bool {
         flight.withLock { state in
+            if let notBefore = state.notBefore[delivery.id] {
+                guard clock() >= notBefore else { return false }
+                state.notBefore[delivery.id] = nil
+            }
             guard state.running, !state.ids.contains(delivery.id), !state.orderingKeys.contains(delivery.orderingKey),
                   state.ids.count < settings.maxInFlight,
                   state.perDestination[delivery.destination, default: 0] < settings.maxPerDestination else { return false }
@@ -118,11 +126,13 @@ final class Deliverer: @unchecked Sendable {
         }
     }
 
-    private func release(_ delivery: DueDelivery) {
+    private func release(_ delivery: DueDelivery, retryNotBefore: Double? = nil) {
         flight.withLock { state in
             state.ids.remove(delivery.id)
             state.orderingKeys.remove(delivery.orderingKey)
-            state.perDestination[delivery.destination, default: 1] -= 1
+            let remaining = state.perDestination[delivery.destination, default: 1] - 1
+            state.perDestination[delivery.destination] = remaining > 0 ? remaining : nil
+            if let retryNotBefore { state.notBefore[delivery.id] = retryNotBefore }
         }
         signal.notify()
     }
@@ -131,6 +141,11 @@ final class Deliverer: @unchecked Sendable {
         let started = clock()
         let request: HTTPClientRequest
         do {
+            // The due list may predate this delivery's previous attempt being recorded: re-check.
+            guard try database.read({ try DeliveryRecords.isStillDue($0, delivery) }) else {
+                release(delivery)
+                return
+            }
             let secrets = try delivery.endpointID.map { endpoint in
                 try database.read { try DeliveryRecords.liveSecrets($0, endpointID: endpoint, now: started) }
             } ?? settings.orgDefaultSecret.map { [$0] } ?? []
@@ -168,21 +183,38 @@ final class Deliverer: @unchecked Sendable {
             try DeliveryRecords.record(connection, delivery: delivery, outcome: outcome, next: next, manual: manual,
                                        disableAfter: settings.disableAfterExhausted, now: now)
         }, completion: { [self] result in
-            metrics.recordAttempt(outcome: result.isSuccess ? Self.label(next) : "unrecorded",
-                                  seconds: outcome.durationMilliseconds / 1000)
-            if case .failure(let error) = result {
+            switch result {
+            case .failure(let error):
+                metrics.recordAttempt(outcome: "unrecorded", seconds: outcome.durationMilliseconds / 1000)
                 health.writeFailed(error)
-                // Nothing recorded: the delivery stays pending and is attempted again.
+                // Nothing recorded: the delivery stays pending and is attempted again, after a pause.
                 logger.error("delivery attempt not recorded", ["delivery": .string(delivery.id), "error": .string("\(error)")])
-            } else if next != .delivered {
-                // An exhausted or gone delivery may have disabled its endpoint: routing must stop at once.
-                if let endpointID = delivery.endpointID, next == .exhausted || next == .gone { endpointMayHaveChanged(endpointID) }
-                logger.warn("delivery attempt failed", ["delivery": .string(delivery.id), "url": .string(delivery.url),
-                                                        "attempt": .int(delivery.attemptCount + 1),
-                                                        "error": .string(outcome.error ?? "")])
+                release(delivery, retryNotBefore: clock() + Self.unrecordedPause)
+                return
+            case .success(let recorded):
+                health.writeSucceeded()
+                metrics.recordAttempt(outcome: recorded ? Self.label(next) : "superseded",
+                                      seconds: outcome.durationMilliseconds / 1000)
+                if recorded, next != .delivered {
+                    // An exhausted or gone delivery may have disabled its endpoint: routing must stop at once.
+                    if let endpointID = delivery.endpointID, next == .exhausted || next == .gone { endpointMayHaveChanged(endpointID) }
+                    logger.warn("delivery attempt failed", ["delivery": .string(delivery.id),
+                                                            "destination": .string(Self.redacted(delivery.url)),
+                                                            "attempt": .int(delivery.attemptCount + 1),
+                                                            "error": .string(outcome.error ?? "")])
+                }
             }
             release(delivery)
         })
+    }
+
+    /// The wait before re-attempting a delivery whose last outcome could not be recorded.
+    static let unrecordedPause = 5.0
+
+    /// A URL for logs: scheme, host and port only (paths and queries may carry tokens).
+    static func redacted(_ url: String) -> String {
+        guard let components = URLComponents(string: url), let host = components.host else { return "(unparsable url)" }
+        return "\(components.scheme ?? "?")://\(host)\(components.port.map { ":\($0)" } ?? "")/…"
     }
 
     private static func label(_ next: DeliveryRecords.Next) -> String {

@@ -34,21 +34,25 @@ struct AttemptOutcome: Sendable {
 enum DeliveryRecords {
     /// Due deliveries, oldest first, at most one per (destination, call): a later event of a call waits
     /// while an earlier one to the same destination is still pending, so each destination sees a call's
-    /// events in order. Deliveries to disabled or deleted endpoints wait (they resume when re-enabled).
-    static func due(_ connection: SQLiteConnection, now: Double, limit: Int) throws -> [DueDelivery] {
+    /// events in order. At most `perDestination` per destination, so a backlog at one endpoint cannot
+    /// fill the batch and starve the others. Deliveries to disabled or deleted endpoints wait.
+    static func due(_ connection: SQLiteConnection, now: Double, perDestination: Int, limit: Int) throws -> [DueDelivery] {
         try connection.query("""
-            SELECT d.id, d.endpoint_id, d.destination, d.url, d.format, d.scheme, d.event_type, d.call_id, d.body,
-                   d.attempt_count, d.manual_retry_count
-            FROM deliveries d
-            WHERE d.status = 'pending' AND d.next_attempt_at <= ?
-              AND NOT EXISTS (SELECT 1 FROM deliveries e
-                              WHERE e.destination = d.destination AND e.call_id = d.call_id
-                                AND e.status = 'pending' AND e.rowid < d.rowid)
-              AND (d.endpoint_id IS NULL OR EXISTS (SELECT 1 FROM endpoints p WHERE p.id = d.endpoint_id
-                                                      AND p.status = 'enabled' AND p.deleted_at IS NULL))
-            ORDER BY d.next_attempt_at, d.rowid
+            SELECT id, endpoint_id, destination, url, format, scheme, event_type, call_id, body, attempt_count, manual_retry_count
+            FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY destination ORDER BY next_attempt_at, position) AS rank
+                  FROM (SELECT d.*, d.rowid AS position
+                        FROM deliveries d
+                        WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+                          AND NOT EXISTS (SELECT 1 FROM deliveries e
+                                          WHERE e.destination = d.destination AND e.call_id = d.call_id
+                                            AND e.status = 'pending' AND e.rowid < d.rowid)
+                          AND \(routable)
+                        ORDER BY d.next_attempt_at, d.rowid
+                        LIMIT \(scanLimit)))
+            WHERE rank <= ?
+            ORDER BY next_attempt_at, position
             LIMIT ?
-            """, [now, limit]).map { row in
+            """, [now, perDestination, limit]).map { row in
             DueDelivery(id: try row.get("id", as: String.self), endpointID: try row.get("endpoint_id", as: String?.self),
                         destination: try row.get("destination", as: String.self), url: try row.get("url", as: String.self),
                         format: try row.get("format", as: String.self), scheme: try row.get("scheme", as: String.self),
@@ -58,9 +62,28 @@ enum DeliveryRecords {
         }
     }
 
-    /// When the earliest pending delivery falls due (nil when none is pending).
+    /// How many of the earliest due rows one query ranks: bounds a query's cost under a large backlog
+    /// (fairness holds among destinations within this window).
+    static let scanLimit = 4_096
+
+    /// Deliveries whose destination can receive: not an endpoint, or an enabled, undeleted one.
+    private static let routable = """
+        (d.endpoint_id IS NULL OR EXISTS (SELECT 1 FROM endpoints p WHERE p.id = d.endpoint_id
+                                           AND p.status = 'enabled' AND p.deleted_at IS NULL))
+        """
+
+    /// When the earliest routable pending delivery falls due (nil when none is pending). Deliveries parked
+    /// behind a disabled endpoint do not count: they would wake the loop for nothing.
     static func nextDueTime(_ connection: SQLiteConnection) throws -> Double? {
-        try connection.scalar("SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending'", as: Double?.self) ?? nil
+        try connection.scalar("SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.status = 'pending' AND \(routable)",
+                              as: Double?.self) ?? nil
+    }
+
+    /// Whether the delivery is still the one that was read as due: pending, with the same attempt count.
+    /// A row read before its previous attempt was recorded is not sent again.
+    static func isStillDue(_ connection: SQLiteConnection, _ delivery: DueDelivery) throws -> Bool {
+        try connection.scalar("SELECT count(*) FROM deliveries WHERE id = ? AND status = 'pending' AND attempt_count = ?",
+                              [delivery.id, delivery.attemptCount], as: Int.self) == 1
     }
 
     /// The secrets that sign requests to an endpoint now: the current one and any old one still in its
@@ -84,8 +107,12 @@ enum DeliveryRecords {
 
     /// Records the attempt, moves the delivery on, and keeps the endpoint's failure count: a 2xx resets
     /// it; each exhausted delivery adds one, and `disableAfter` in a row disable the endpoint.
+    /// Returns false, and changes nothing, when the delivery is no longer in the state the attempt
+    /// started from (a redelivery or an operator moved it meanwhile).
+    @discardableResult
     static func record(_ connection: SQLiteConnection, delivery: DueDelivery, outcome: AttemptOutcome, next: Next,
-                       manual: Bool, disableAfter: Int, now: Double) throws {
+                       manual: Bool, disableAfter: Int, now: Double) throws -> Bool {
+        guard try isStillDue(connection, delivery) else { return false }
         try connection.execute("""
             INSERT INTO attempts (delivery_id, number, manual, started_at, duration_ms, response_status, response_body, error)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -105,7 +132,7 @@ enum DeliveryRecords {
             WHERE id = ?
             """, [status, nextAttemptAt, outcome.error, outcome.responseStatus, outcome.responseBody,
                   status, now, now, delivery.id])
-        guard let endpoint = delivery.endpointID else { return }
+        guard let endpoint = delivery.endpointID else { return true }
         switch next {
         case .delivered:
             try connection.execute("UPDATE endpoints SET consecutive_failures = 0, updated_at = ? WHERE id = ?", [now, endpoint])
@@ -126,5 +153,6 @@ enum DeliveryRecords {
         case .retry:
             break
         }
+        return true
     }
 }

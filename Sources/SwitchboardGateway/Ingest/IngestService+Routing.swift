@@ -50,10 +50,11 @@ extension IngestService {
         let results = try translator.encode(event, as: destination.format, destination: destination.name) { type in
             deliveryID(eventID: event.id, destination: destination.name, type: type)
         }
-        for case .output(let type, let id, let bytes) in results where accepts(type) {
-            deliveries.append(NewDelivery(id: id, destination: destination.name, endpointID: destination.endpointID,
+        for case .output(let output) in results where accepts(output.type) {
+            deliveries.append(NewDelivery(id: output.envelopeID, destination: destination.name, endpointID: destination.endpointID,
                                           url: destination.url, format: destination.format, scheme: destination.scheme,
-                                          eventType: type, body: bytes))
+                                          eventType: output.type, body: output.body, once: output.once,
+                                          skipAfter: output.skipAfter))
         }
     }
 }

@@ -58,7 +58,10 @@ final class IngestService: Sendable {
         }
         self.sources = sources
         self.mappings = Translator(mappings: mappings)
-        self.translator = LockedValue(Translator(mappings: mappings))
+        var shared = Translator(mappings: mappings)
+        // Once-per-call groups are decided in the commit (call_claims), never by memory alone.
+        shared.claimsInMemory = false
+        self.translator = LockedValue(shared)
         self.database = database
         self.logger = logger
         self.signal = signal
@@ -113,27 +116,32 @@ final class IngestService: Sendable {
             responder.respond(Self.duplicate(existing))
             return
         }
-        let deliveries: [NewDelivery]
         let routes = destinations.snapshot
+        let body = request.body
         do {
-            deliveries = try translator.withLock { translator throws -> [NewDelivery] in
+            // Correlation, routing and the submission to the writer happen under one lock, so events of a
+            // call are committed in the order they were correlated (submit only enqueues).
+            try translator.withLock { translator throws in
                 translator.correlate(&event)
-                return try Self.route(event, source: source.config, destinations: routes, translator: &translator)
+                let deliveries = try Self.route(event, source: source.config, destinations: routes, translator: &translator)
+                commit(event, body: body, deliveries: deliveries, source: name, now: now, responder: responder)
             }
         } catch {
             responder.respond(.error(422, type: "encoding_failed", message: "\(error)"))
-            return
         }
-        let body = request.body
-        let committed = event
+    }
+
+    /// Commits the event with its deliveries and answers once the commit is durable (503 if it is not).
+    private func commit(_ event: CallEvent, body: [UInt8], deliveries: [NewDelivery], source name: String, now: Double,
+                        responder: HTTPResponder) {
         database.submit({ connection in
-            try EventRecords.commit(connection, event: committed, body: body, deliveries: deliveries, now: now)
+            try EventRecords.commit(connection, event: event, body: body, deliveries: deliveries, now: now)
         }, completion: { [logger, signal, health] result in
             switch result {
             case .success(.committed(let count)):
                 health.writeSucceeded()
                 if count > 0 { signal.notify() }
-                responder.respond(.json(202, object: ["id": committed.id, "deliveries": count]))
+                responder.respond(.json(202, object: ["id": event.id, "deliveries": count]))
             case .success(.duplicate(let existing)):
                 responder.respond(Self.duplicate(existing))
             case .failure(let error):

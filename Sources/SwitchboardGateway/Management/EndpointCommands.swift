@@ -95,6 +95,11 @@ struct EndpointCommands: Sendable {
             endpoint.deletedAt = now
             endpoint.updatedAt = now
             try EndpointRecords.update(connection, endpoint)
+            // Nothing will deliver them any more: end them, visibly, instead of leaving them pending forever.
+            try connection.execute("""
+                UPDATE deliveries SET status = 'exhausted', last_error = 'endpoint deleted', updated_at = ?
+                WHERE endpoint_id = ? AND status = 'pending'
+                """, [now, id])
             return committed(200, ["id": .string(id), "deleted": true], endpoint)
         }
     }

@@ -29,12 +29,12 @@ enum TestDelivery {
         let results = try translator.encode(event, as: endpoint.format, destination: destination) { type in
             IngestService.deliveryID(eventID: eventID, destination: destination, type: type)
         }
-        guard case .output(let type, let id, let bytes)? = results.first(where: { if case .output = $0 { true } else { false } }) else {
+        guard let output = results.lazy.compactMap(\.output).first else {
             throw TestDeliveryError(format: endpoint.format)
         }
-        let delivery = NewDelivery(id: id, destination: destination, endpointID: endpoint.id, url: endpoint.url,
-                                   format: endpoint.format, scheme: endpoint.scheme, eventType: type,
-                                   body: try marked(bytes))
+        let delivery = NewDelivery(id: output.envelopeID, destination: destination, endpointID: endpoint.id, url: endpoint.url,
+                                   format: endpoint.format, scheme: endpoint.scheme, eventType: output.type,
+                                   body: try marked(output.body))
         return (event, delivery)
     }
 

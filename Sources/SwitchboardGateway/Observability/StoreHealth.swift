@@ -9,6 +9,7 @@ final class StoreHealth: Sendable {
         var checkedAt = 0.0
         var readError: String?
         var writeError: String?
+        var probing = false
     }
 
     private let database: Database
@@ -31,10 +32,23 @@ final class StoreHealth: Sendable {
         } catch {
             readError = "\(error)"
         }
-        return state.withLock { state in
+        let (problem, probe) = state.withLock { state -> (String?, Bool) in
             state.checkedAt = now
             state.readError = readError
-            return state.readError ?? state.writeError
+            let probe = state.writeError != nil && !state.probing
+            if probe { state.probing = true }
+            return (state.readError ?? state.writeError, probe)
         }
+        // A remembered write failure is re-tested with an empty write transaction, so health recovers
+        // when the store does, even with no traffic to show it.
+        if probe {
+            database.submit({ _ in }, completion: { [state] result in
+                state.withLock { state in
+                    state.probing = false
+                    if case .success = result { state.writeError = nil }
+                }
+            })
+        }
+        return problem
     }
 }

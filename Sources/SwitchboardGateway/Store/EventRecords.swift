@@ -11,6 +11,10 @@ struct NewDelivery: Sendable {
     var scheme: String
     var eventType: String
     var body: [UInt8]
+    /// `once` group: committed only if this call's group is not yet claimed for the destination.
+    var once: String? = nil
+    /// `skip_after` group: not committed once this call's group was claimed for the destination.
+    var skipAfter: String? = nil
 }
 
 /// What committing an event did.
@@ -39,7 +43,20 @@ enum EventRecords {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [event.id, event.source, event.identity, event.kind.rawValue, event.vendorType, event.call.id,
                   event.call.key, event.isTest, event.occurredAt, event.receivedAt, body])
+        var committed = 0
         for delivery in deliveries {
+            // Per call and destination groups (one terminal event), decided here so that a claim exists
+            // exactly when the delivery that made it is committed, and survives restarts.
+            if let group = delivery.skipAfter, try isClaimed(connection, call: event.call.id, destination: delivery.destination, group: group) {
+                continue
+            }
+            if let group = delivery.once {
+                let claimed = try connection.execute("""
+                    INSERT OR IGNORE INTO call_claims (call_id, destination, grp, event_id, created_at) VALUES (?, ?, ?, ?, ?)
+                    """, [event.call.id, delivery.destination, group, event.id, now])
+                if claimed.changes == 0 { continue }
+            }
+            committed += 1
             try connection.execute("""
                 INSERT INTO deliveries (id, event_id, endpoint_id, destination, url, format, scheme, event_type, call_id, body,
                                         next_attempt_at, created_at, updated_at)
@@ -47,6 +64,11 @@ enum EventRecords {
                 """, [delivery.id, event.id, delivery.endpointID, delivery.destination, delivery.url, delivery.format,
                       delivery.scheme, delivery.eventType, event.call.id, delivery.body, now, now, now])
         }
-        return .committed(deliveries: deliveries.count)
+        return .committed(deliveries: committed)
+    }
+
+    static func isClaimed(_ connection: SQLiteConnection, call: String, destination: String, group: String) throws -> Bool {
+        try connection.scalar("SELECT count(*) FROM call_claims WHERE call_id = ? AND destination = ? AND grp = ?",
+                              [call, destination, group], as: Int.self) ?? 0 > 0
     }
 }

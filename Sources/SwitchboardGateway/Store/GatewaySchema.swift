@@ -98,5 +98,15 @@ enum GatewaySchema {
             CREATE INDEX deliveries_by_endpoint ON deliveries (endpoint_id, created_at);
             CREATE INDEX deliveries_by_call ON deliveries (call_id, created_at);
             """),
+        Migration(version: 4, name: "durable once-per-call claims", sql: """
+            CREATE TABLE call_claims (
+                call_id TEXT NOT NULL,
+                destination TEXT NOT NULL,
+                grp TEXT NOT NULL,                  -- a mapping's `once` group, e.g. terminal
+                event_id TEXT NOT NULL REFERENCES events (id),
+                created_at REAL NOT NULL,
+                PRIMARY KEY (call_id, destination, grp)
+            );
+            """),
     ]
 }
