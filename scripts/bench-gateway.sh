@@ -29,6 +29,7 @@
 #   LATENCY_SECONDS=10  length of phase B
 #   DRAIN_TIMEOUT=600   seconds to wait for the delivery queue to drain after each phase
 #   LOG_LEVEL=info      the gateway's log level (info writes one access-log line per request)
+#   DELIVERY_CONCURRENCY  delivery.max_concurrency_per_endpoint (unset: the gateway's default)
 #   SWITCHBOARD_CMD     command under test, {PORT} and {CONFIG} are replaced; default
 #                       ".build/release/switchboard serve --config {CONFIG} --port {PORT}", in which
 #                       case switchboard is built first (swift build -c release).
@@ -42,6 +43,7 @@ RATE=${RATE:-1000}
 LATENCY_SECONDS=${LATENCY_SECONDS:-10}
 DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-600}
 LOG_LEVEL=${LOG_LEVEL:-info}
+DELIVERY_CONCURRENCY=${DELIVERY_CONCURRENCY:-}
 PYTHON=${PYTHON:-python3}
 AIM_RATIO=0.4
 AIM_P95_MS=25
@@ -69,6 +71,7 @@ check_settings() {
     require_count RATE "$RATE"
     require_count LATENCY_SECONDS "$LATENCY_SECONDS"
     require_count DRAIN_TIMEOUT "$DRAIN_TIMEOUT"
+    [[ -z $DELIVERY_CONCURRENCY ]] || require_count DELIVERY_CONCURRENCY "$DELIVERY_CONCURRENCY"
     ((THREADS <= 64)) || die "THREADS must be at most 64"
     [[ $SWITCHBOARD_CMD == *"{PORT}"* && $SWITCHBOARD_CMD == *"{CONFIG}"* ]] \
         || die "SWITCHBOARD_CMD must contain {PORT} and {CONFIG}: '$SWITCHBOARD_CMD'"
@@ -81,6 +84,8 @@ check_settings() {
 write_config() {
     local webhook=null
     [[ -n ${2:-} ]] && webhook="\"$2\""
+    local concurrency=
+    [[ -n $DELIVERY_CONCURRENCY ]] && concurrency="\"max_concurrency_per_endpoint\": $DELIVERY_CONCURRENCY,"
     cat >"$CONFIG" <<EOF
 {
   "//": "Written by scripts/bench-gateway.sh for one run; removed and rewritten by the next.",
@@ -89,6 +94,7 @@ write_config() {
   "api_keys": ["$API_KEY"],
   "org_default_secret": "whsec_bench_gateway_only",
   "delivery": {"timeout_ms": 5000, "retry_schedule_seconds": [0, 1, 5, 30, 60], "jitter": 0.2,
+               $concurrency
                "allow_private_networks": true},
   "sources": [
     {"name": "salpre", "format": "salpre",
@@ -279,7 +285,8 @@ main() {
     awk -v all="$all" -v drained="$drained" 'BEGIN {
         split(all, a, /[ =]/); split(drained, d, /[ =]/)
         printf "deliveries/s: %s (%s deliveries arrived at the sink over %s s, first to last; %d requests repeated one)\n", a[8], a[2], a[6], a[4] - a[2]
-        printf "  after the last ingest round (draining only): %s/s (%s arrivals over %s s)\n", d[8], d[2], d[6]
+        if (d[2] < 2) print "  after the last ingest round: nothing was left to drain"
+        else printf "  after the last ingest round (draining only): %s/s (%s arrivals over %s s)\n", d[8], d[2], d[6]
     }'
     awk -v c0="$cpu_a" -v c1="$(cpu_seconds "$GW_PID")" -v t0="$start_a" -v t1="$end_a" 'BEGIN {
         printf "gateway CPU in phase A: %.1f s over %.1f s (%.2f cores)\n", c1 - c0, t1 - t0, (c1 - c0) / (t1 - t0)
