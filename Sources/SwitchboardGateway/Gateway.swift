@@ -17,6 +17,8 @@ public final class Gateway: @unchecked Sendable {
         var database: Database
         var client: HTTPClient
         var deliverer: Deliverer
+        var destinations: DestinationRegistry
+        var signal: DeliverySignal
     }
 
     private let state = LockedValue<Running?>(nil)
@@ -31,8 +33,14 @@ public final class Gateway: @unchecked Sendable {
 
     public var serverStatistics: HTTPServerStatistics { state.withLock { $0?.server.statistics } ?? HTTPServerStatistics() }
 
+    /// Wakes the deliverer, for deliveries written outside the ingest path (operators' tools, tests).
+    public func wakeDeliverer() { state.withLock { $0?.signal }?.notify() }
+
     /// The open store (nil before `start` and after `shutdown`).
     public var database: Database? { state.withLock { $0?.database } }
+
+    /// The destinations ingest routes to (nil when not running).
+    var destinations: DestinationRegistry? { state.withLock { $0?.destinations } }
 
     public func start() throws {
         let mappings = try MappingLoader.load(directory: config.mappingsDirectory)
@@ -40,29 +48,36 @@ public final class Gateway: @unchecked Sendable {
         let server: HTTPServer
         let client: HTTPClient
         let deliverer: Deliverer
+        let destinations = DestinationRegistry()
+        let signal = DeliverySignal()
         do {
-            let signal = DeliverySignal()
             let metrics = Metrics()
             let health = StoreHealth(database: database)
+            try destinations.reload(from: database)
             var clientConfiguration = HTTPClientConfiguration()
             clientConfiguration.totalTimeoutMilliseconds = config.delivery.timeoutMilliseconds
+            // Destinations are checked after DNS resolution, on every connection (SSRF guard).
+            clientConfiguration.addressPolicy = try config.delivery.outboundPolicy().clientAddressPolicy(logger: logger)
             client = try HTTPClient(configuration: clientConfiguration)
             deliverer = Deliverer(
                 database: database, client: client,
                 settings: Deliverer.Settings(timeoutMilliseconds: config.delivery.timeoutMilliseconds,
-                                             retry: RetrySchedule(delays: config.delivery.retryScheduleSeconds,
-                                                                  jitter: config.delivery.jitter),
+                                             retry: config.delivery.retryPolicy,
                                              maxPerDestination: config.delivery.maxConcurrencyPerEndpoint,
                                              orgDefaultSecret: config.orgDefaultSecret),
-                signal: signal, logger: logger, metrics: metrics, health: health)
+                signal: signal, logger: logger, metrics: metrics, health: health,
+                endpointMayHaveChanged: { [logger] id in destinations.refresh(endpointID: id, from: database, logger: logger) })
             let ingest = try IngestService(config: config, mappings: mappings, database: database, logger: logger,
-                                           signal: signal, health: health)
+                                           signal: signal, destinations: destinations, health: health)
+            let management = try ManagementAPI(config: config, mappings: mappings, database: database,
+                                               destinations: destinations, signal: signal, logger: logger)
             var router = Router()
             let statistics = LockedValue<HTTPServer?>(nil)
             HealthRoutes.register(on: &router, health: health)
             ObservabilityRoutes.register(on: &router, metrics: metrics, database: database,
                                          server: { statistics.withLock { $0?.statistics } ?? HTTPServerStatistics() })
             ingest.register(on: &router)
+            management.register(on: &router)
             let accessLog = AccessLog(logger: logger)
             server = HTTPServer(configuration: config.serverConfiguration, router: router,
                                 onRequestCompleted: { record in
@@ -77,7 +92,10 @@ public final class Gateway: @unchecked Sendable {
             throw error
         }
         deliverer.start()
-        state.withLock { $0 = Running(server: server, database: database, client: client, deliverer: deliverer) }
+        state.withLock {
+            $0 = Running(server: server, database: database, client: client, deliverer: deliverer,
+                         destinations: destinations, signal: signal)
+        }
         logger.info("listening", ["host": .string(config.listen.host), "port": .int(server.port),
                                   "store": .string(config.store.path), "sources": .int(config.sources.count),
                                   "version": .string(SwitchboardVersion.current)])

@@ -83,3 +83,17 @@ struct JSONTests {
         #expect(object["b"] == .integer(3))
     }
 }
+
+@Suite("JSON reader on large objects")
+struct JSONLargeObjectTests {
+    /// 100k distinct keys read in linear time; a duplicate at the very end is still caught.
+    @Test func manyKeysAreReadAndADuplicateAmongThemIsFound() throws {
+        var text = "{"
+        for index in 0..<100_000 { text += "\"k\(index)\":\(index)," }
+        let unique = text.dropLast() + "}"
+        let value = try JSONReader.parse(String(unique))
+        #expect(value.objectValue?.count == 100_000)
+        let duplicated = text + "\"k5\":0}"
+        #expect(throws: JSONReadError.self) { try JSONReader.parse(duplicated) }
+    }
+}

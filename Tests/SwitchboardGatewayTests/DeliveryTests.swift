@@ -211,3 +211,89 @@ struct DeliveryTests {
         }
     }
 }
+
+@Suite("Delivery failure semantics")
+struct DeliveryFailureSemanticsTests {
+    @Test func aRedirectIsAFailureAndIsNotFollowed() async throws {
+        let sink = try RecordingSink { _ in HTTPResponse(status: 302, headers: ["Location": "http://127.0.0.1:9/elsewhere"]) }
+        defer { sink.stop() }
+        let fixture = try DeliveryFixture(sink: sink, schedule: [0, 1])
+        defer { fixture.close() }
+        _ = try await fixture.post([events(call: 7)[1]])
+        #expect(try await fixture.waitFor { (try? fixture.statuses()) == ["exhausted": 1] })
+        #expect(sink.all.count == 2)
+        let error = try fixture.gateway.database?.read { try $0.scalar("SELECT last_error FROM deliveries", as: String.self) }
+        #expect(error == "HTTP 302")
+    }
+
+    /// The gateway is killed (SIGKILL) while a delivery attempt is in flight; after a restart the
+    /// delivery is attempted again with the same id, and ends delivered.
+    @Test func aCrashMidAttemptLeadsToARetryWithTheSameID() async throws {
+        // The first request is held for two seconds (the gateway dies meanwhile); later ones succeed.
+        let sink = try RecordingSink { number in
+            if number == 1 { usleep(2_000_000) }
+            return HTTPResponse(status: 200)
+        }
+        defer { sink.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let config = directory.file("switchboard.json")
+        try """
+        {"listen": {"host": "127.0.0.1", "port": 0}, "store": {"path": "\(directory.file("gw.sqlite"))"},
+         "org_default_secret": "whsec_crash", "delivery": {"allow_private_networks": true, "retry_schedule_seconds": [0, 1, 1]},
+         "sources": [{"name": "salpre", "format": "salpre", "auth": {"scheme": "header-token", "header": "X-T", "value": "t"},
+                      "webhook_url": "\(sink.url)"}]}
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let first = try ServeProcessTests.RunningServe(config: config)
+        let port = first.port
+        let status = try await blocking {
+            try RawHTTPConnection(port: port).request("POST", "/v1/ingest/salpre", headers: [("X-T", "t")],
+                                                      body: Array(events(call: 8)[1].utf8)).status
+        }
+        #expect(status == 202)
+        #expect(try await blocking { eventually { sink.all.count == 1 } })
+        kill(first.process.processIdentifier, SIGKILL)
+        first.waitForExit()
+        #expect(first.process.terminationReason == .uncaughtSignal)
+
+        let second = try ServeProcessTests.RunningServe(config: config)
+        defer { kill(second.process.processIdentifier, SIGTERM); second.waitForExit() }
+        #expect(try await blocking { eventually(15) { sink.all.count >= 2 } })
+        let ids = sink.all.compactMap { $0.headers["CallingBox-Event-Id"] }
+        #expect(ids.count >= 2 && Set(ids).count == 1)
+    }
+}
+
+@Suite("Delivery outbound policy")
+struct DeliveryOutboundPolicyTests {
+    /// With private networks not allowed, a destination whose name resolves to 127.0.0.1 is refused on
+    /// connect: the request never reaches the receiver and the delivery fails with the reason.
+    @Test func aNameResolvingToLoopbackIsRefusedWhenLoopbackIsNotAllowed() async throws {
+        let sink = try RecordingSink()
+        defer { sink.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let config = try GatewayConfig.parse(Data("""
+        {"listen": {"host": "127.0.0.1", "port": 0}, "store": {"path": "\(directory.file("gw.sqlite"))"},
+         "org_default_secret": "whsec_x", "delivery": {"retry_schedule_seconds": [0], "allow_private_networks": false},
+         "sources": [{"name": "salpre", "format": "salpre", "auth": {"scheme": "header-token", "header": "X-T", "value": "t"},
+                      "webhook_url": "http://localhost:\(sink.port)/hook"}]}
+        """.utf8), environment: [:])
+        let writer = LogWriter(fileDescriptor: open("/dev/null", O_WRONLY))
+        let gateway = Gateway(config: config, logger: Logger(writer: writer))
+        try gateway.start()
+        defer { gateway.shutdown(); writer.close() }
+        let port = gateway.port
+        let status = try await blocking {
+            try RawHTTPConnection(port: port).request("POST", "/v1/ingest/salpre", headers: [("X-T", "t")],
+                                                      body: Array(events(call: 9)[1].utf8)).status
+        }
+        #expect(status == 202)
+        let error = try await blocking { () -> String? in
+            _ = eventually { (try? gateway.database?.read { try $0.scalar("SELECT count(*) FROM deliveries WHERE status = 'exhausted'", as: Int.self) }) == 1 }
+            return try gateway.database?.read { try $0.scalar("SELECT last_error FROM deliveries", as: String.self) }
+        }
+        #expect(error?.hasPrefix("blockedAddress") == true, "\(error ?? "nil")")
+        #expect(sink.all.isEmpty)
+    }
+}

@@ -65,6 +65,17 @@ struct GatewayConfigTests {
         #expect(failure("{") != nil)
     }
 
+    @Test func secretRotationOverlapIsReadStrictly() throws {
+        #expect(try parse("{}").delivery.secretRotationOverlapSeconds == 86_400)
+        #expect(try parse(#"{"delivery": {"secret_rotation_overlap_seconds": 0}}"#).delivery.secretRotationOverlapSeconds == 0)
+        #expect(try parse(#"{"delivery": {"secret_rotation_overlap_seconds": 3600}}"#).delivery.secretRotationOverlapSeconds == 3600)
+        #expect(failure(#"{"delivery": {"secret_rotation_overlap_seconds": -1}}"#)
+                == "'delivery.secret_rotation_overlap_seconds' must be between 0 and 2592000, got -1")
+        #expect(failure(#"{"delivery": {"secret_rotation_overlap_seconds": "1h"}}"#)
+                == "'delivery.secret_rotation_overlap_seconds' must be an integer")
+        #expect(failure(#"{"delivery": {"secret_rotation_overlap": 1}}"#) == "unknown key 'delivery.secret_rotation_overlap'")
+    }
+
     @Test func loadNamesTheFile() {
         do {
             _ = try GatewayConfig.load(path: "/nonexistent/switchboard.json")

@@ -36,11 +36,52 @@ struct MappingGoldenTests {
     }
 
     @Test func everyEventOfOneCallCarriesTheSameCallUUIDAndTheVendorIDStaysVisible() throws {
-        let lines = try String(contentsOfFile: "mappings/tests/salpre-call-sequence-to-callingbox.json", encoding: .utf8)
-        let expected = try #require(try JSONReader.parse(lines)["expected"]?.arrayValue)
-        let ids = Set(expected.compactMap { $0["data"]?["call"]?["id"]?.stringValue })
-        #expect(ids.count == 1)
-        #expect(expected.allSatisfy { $0["data"]?["call"]?["metadata"]?["vendor_call_id"] == .string("1") })
+        let text = try String(contentsOfFile: "mappings/tests/salpre-call-sequence-to-callingbox.json", encoding: .utf8)
+        let inputs = try #require(try JSONReader.parse(text)["input"]?.arrayValue)
+        let produced = try translate(inputs.map { JSONWriter.bytes($0) }, from: "salpre", to: "callingbox")
+        #expect(produced.count == 4)
+        #expect(Set(produced.compactMap { $0["data"]?["call"]?["id"]?.stringValue }).count == 1)
+        #expect(produced.allSatisfy { $0["data"]?["call"]?["metadata"]?["vendor_call_id"] == .string("1") })
+    }
+
+    @Test func nothingNonTerminalFollowsTheTerminalEventAndTheStatusStaysTerminal() throws {
+        let late = [
+            #"{"event_type":"call_ended","timestamp_utc":100,"payload":{"call_id":5}}"#,
+            #"{"event_type":"call_answered","timestamp_utc":90,"payload":{"call_id":5}}"#,
+            #"{"event_type":"call_ringing","timestamp_utc":80,"payload":{"call_id":5}}"#,
+            #"{"event_type":"error","timestamp_utc":110,"payload":{"call":{"id":5},"error_message":"late"}}"#,
+        ].map { Array($0.utf8) }
+        let callingbox = try translate(late, from: "salpre", to: "callingbox")
+        #expect(callingbox.compactMap { $0["type"]?.stringValue } == ["call.completed"])
+        let oneinbox = try translate(late, from: "salpre", to: "oneinbox")
+        #expect(oneinbox.compactMap { $0["event"]?.stringValue } == ["call.ended"])
+        var translator = Translator(mappings: shipped)
+        for body in late {
+            guard case .event(var event) = try translator.decode(body, format: "salpre", source: "s", receivedAt: 0) else { continue }
+            translator.correlate(&event)
+            #expect(event.call.status == "completed" || event.kind.isTerminal)
+        }
+    }
+
+    @Test func oneBadTranscriptTimeDoesNotLoseTheCallEnded() throws {
+        let body = #"{"event_type":"call_ended","timestamp_utc":100,"payload":{"call_id":6,"transcript":[{"type":"ai","message":"hi","utc_timestamp":"n/a"}]}}"#
+        let produced = try translate([Array(body.utf8)], from: "salpre", to: "oneinbox")
+        #expect(produced.first?["event"] == "call.ended")
+        #expect(produced.last?["transcript"]?.arrayValue?.first?["created_at"] == .null)
+    }
+
+    /// Decode → correlate → encode every body, as `translate` does, returning the produced documents.
+    private func translate(_ bodies: [[UInt8]], from: String, to: String) throws -> [JSONValue] {
+        var translator = Translator(mappings: shipped)
+        var produced: [JSONValue] = []
+        for body in bodies {
+            guard case .event(var event) = try translator.decode(body, format: from, source: from, receivedAt: 0) else { continue }
+            translator.correlate(&event)
+            for case .output(_, _, let bytes) in try translator.encode(event, as: to, destination: to) {
+                produced.append(try JSONReader.parse(bytes))
+            }
+        }
+        return produced
     }
 }
 
@@ -75,13 +116,17 @@ struct MappingBadInputTests {
 
     @Test func missingAndMistypedFieldsAreNamed() {
         #expect(decodeError(#"{"event_type":"call_ringing","timestamp_utc":1,"payload":{"from":"+1"}}"#)
-                == "call_ringing: call.key is missing (the vendor's call id)")
+                == "call_ringing: call.key is missing: the vendor's call id (looked at $.payload.call_id, $.payload.call.id)")
+        #expect(decodeError(#"{"event_type":"call_ringing","payload":{"call_id":1}}"#)
+                == "call_ringing: event.time is missing (looked at $.timestamp_utc)")
+        #expect(decodeError(#"{"event_type":{"nested":true},"timestamp_utc":1,"payload":{"call_id":1}}"#)
+                == "?: event.type must be text, got an object")
         #expect(decodeError(#"{"event_type":"call_ringing","timestamp_utc":"soon","payload":{"call_id":1}}"#)
                 == "call_ringing: event.time: @time: 'soon' is not a time (Unix seconds or RFC 3339)")
         #expect(decodeError(#"{"event_type":"call_ended","timestamp_utc":1,"payload":{"call_id":1,"transcript":"all of it"}}"#)
                 == "call_ended: transcript: @map over a string, not an array")
         #expect(decodeError(#"{"event_type":"call_ringing","timestamp_utc":1,"payload":{"call_id":{"x":1}}}"#)
-                == "call_ringing: call.key must be text, got a object")
+                == "call_ringing: call.key must be text, got an object")
     }
 
     @Test func absurdTimestampsFailWithAReasonNotACrash() {
@@ -139,6 +184,8 @@ struct MappingCompileErrorTests {
         #expect(compileError(#"{\#(minimal),"decode":{"a":{"kind":"call.ringing"}}}"#, name: "other")
                 == "format: 'demo' must match the file name 'other'")
         #expect(compileError(#"{\#(minimal),"decode":{"a":{"kind":"call.ringing"}},"extra":1}"#) == "extra: unknown key")
+        #expect(compileError(#"{\#(minimal),"decode":{"a":{"kind":"call.ringing","set":{"call.key":{"@coalesce":["$.a"],"x":1}}}}}"#)?
+                    .contains("'@coalesce' is a function but the object has other keys") == true)
     }
 
     @Test func theLoaderNamesTheFile() throws {

@@ -22,6 +22,7 @@ struct ServeProcessTests {
         init(config: String) throws {
             process.executableURL = URL(fileURLWithPath: ServeProcessTests.binary)
             process.arguments = ["serve", "--config", config, "--port", "0"]
+            process.currentDirectoryURL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             process.standardError = stderr
             process.standardOutput = FileHandle.nullDevice
             try process.run()

@@ -21,7 +21,9 @@ public enum UUIDGenerator {
     /// SHA-1 over the namespace's 16 bytes followed by the name, truncated to 16 bytes,
     /// with version and variant set (RFC 4122 §4.3). The same inputs always give the same UUID.
     public static func version5(namespace: UUID, name: some Sequence<UInt8>) throws(CryptoError) -> UUID {
-        var input = withUnsafeBytes(of: namespace.uuid) { Array($0) }
+        var input: [UInt8] = []
+        input.reserveCapacity(16 + name.underestimatedCount)
+        withUnsafeBytes(of: namespace.uuid) { input.append(contentsOf: $0) }
         input.append(contentsOf: name)
         let hash = try Digest.sha1(input)
         return makeUUID(hash, version: 5)
@@ -35,12 +37,12 @@ public enum UUIDGenerator {
     /// A UUID from the first 16 of `bytes` with the version nibble and the RFC 4122 variant set.
     /// Callers always pass at least 16 bytes (random output or a 20-byte SHA-1).
     private static func makeUUID(_ bytes: [UInt8], version: UInt8) -> UUID {
-        var octets = Array(bytes.prefix(16))
-        octets += [UInt8](repeating: 0, count: 16 - octets.count)
-        octets[6] = octets[6] & 0x0F | version << 4
-        octets[8] = octets[8] & 0x3F | 0x80
         var raw: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &raw) { $0.copyBytes(from: octets) }
+        withUnsafeMutableBytes(of: &raw) { octets in
+            for index in 0..<min(16, bytes.count) { octets[index] = bytes[index] }
+            octets[6] = octets[6] & 0x0F | version << 4
+            octets[8] = octets[8] & 0x3F | 0x80
+        }
         return UUID(uuid: raw)
     }
 
@@ -55,7 +57,8 @@ extension UUID {
     /// The canonical lowercase text form (8-4-4-4-12), formatted directly: Foundation's `uuidString`
     /// goes through `sprintf`, which shows up when ids are derived for every event.
     public var lowercasedText: String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        // Nibble to lowercase hex digit by arithmetic: no table to allocate per call.
+        func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
         return withUnsafeBytes(of: uuid) { raw in
             String(unsafeUninitializedCapacity: 36) { buffer in
                 var out = 0
@@ -64,8 +67,8 @@ extension UUID {
                         buffer[out] = 0x2D
                         out += 1
                     }
-                    buffer[out] = digits[Int(byte >> 4)]
-                    buffer[out + 1] = digits[Int(byte & 0x0F)]
+                    buffer[out] = digit(byte >> 4)
+                    buffer[out + 1] = digit(byte & 0x0F)
                     out += 2
                 }
                 return out

@@ -45,6 +45,14 @@ public enum JSONReader {
         return try outcome.get()
     }
 
+    /// Parses part of a larger buffer (one line of JSON Lines) without copying it out first.
+    public static func parse(_ bytes: ArraySlice<UInt8>, maxDepth: Int = defaultMaxDepth) throws(JSONReadError) -> JSONValue {
+        let outcome: Result<JSONValue, JSONReadError> = bytes.withUnsafeBufferPointer { buffer in
+            parse(buffer, maxDepth: maxDepth)
+        }
+        return try outcome.get()
+    }
+
     private static func parse(_ buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int) -> Result<JSONValue, JSONReadError> {
         guard buffer.contains(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
             return .failure(JSONReadError(reason: .empty, offset: 0))
@@ -105,7 +113,12 @@ private final class JSONBuilder {
         var isObject: Bool
         var keys: [String] = []
         var values: [JSONValue] = []
+        /// Built once an object grows past `scanLimit` keys, so duplicate checks stay linear overall.
+        var keySet: Set<String>?
     }
+
+    /// Up to this many keys a scan beats hashing; past it, a set keeps a 60k-key body from costing O(n²).
+    private static let scanLimit = 16
 
     let maxDepth: Int
     var root: JSONValue?
@@ -143,8 +156,17 @@ private final class JSONBuilder {
 
     func key(_ key: String) -> Int32 {
         let top = stack.count - 1
-        // Objects in webhooks are small: a scan is cheaper than maintaining a set.
-        if stack[top].keys.contains(key) {
+        let duplicate: Bool
+        // Optional chaining mutates the set in place (copying it out would make every insert O(n)).
+        if let inserted = stack[top].keySet?.insert(key).inserted {
+            duplicate = !inserted
+        } else {
+            duplicate = stack[top].keys.contains(key)
+            if !duplicate, stack[top].keys.count >= Self.scanLimit {
+                stack[top].keySet = Set(stack[top].keys + [key])
+            }
+        }
+        if duplicate {
             failure = .duplicateKey(key)
             return 0
         }

@@ -45,6 +45,15 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
+    /// The type's name with its article ("an object", "a string"), for error messages.
+    public var typeNameWithArticle: String {
+        switch self {
+        case .null: "null"
+        case .object, .array: "an \(typeName)"
+        default: "a \(typeName)"
+        }
+    }
+
     /// The JSON type's name, for error messages.
     public var typeName: String {
         switch self {
@@ -91,9 +100,15 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     public var count: Int { keys.count }
     public var isEmpty: Bool { keys.isEmpty }
 
+    /// The position of `key` in `keys`/`values`, or nil.
+    @inline(__always)
+    func index(forKey key: String) -> Int? {
+        keys.firstIndex(of: key)
+    }
+
     public subscript(key: String) -> JSONValue? {
         get {
-            guard let index = keys.firstIndex(of: key) else { return nil }
+            guard let index = index(forKey: key) else { return nil }
             return values[index]
         }
         set {

@@ -43,10 +43,16 @@ public enum JSONWriter {
     /// non-finite values (which JSON cannot carry) print as null.
     private static func appendDouble(_ number: Double, to out: inout [UInt8]) {
         guard number.isFinite else { out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]); return }
-        if number.rounded() == number, abs(number) < 9_007_199_254_740_992 {
-            out.append(contentsOf: String(Int64(number)).utf8)
+        if let integer = integral(number) {
+            out.append(contentsOf: String(integer).utf8)
         } else {
             out.append(contentsOf: String(number).utf8)
         }
+    }
+
+    /// The integer a double holds exactly, when it is integral and within ±2^53 (where every integer is
+    /// representable): such numbers are written, and shown in templates, without a fraction.
+    public static func integral(_ number: Double) -> Int64? {
+        number.rounded() == number && abs(number) < 9_007_199_254_740_992 ? Int64(number) : nil
     }
 }

@@ -20,12 +20,50 @@ public indirect enum Expression: Sendable {
     }
 }
 
+extension Expression {
+    /// The document paths the expression reads, in order (for messages such as "call.key is missing").
+    var documentPaths: [String] {
+        switch self {
+        case .literal: return []
+        case .path(let path): return path.root == .document ? [path.description] : []
+        case .template(let parts):
+            return parts.compactMap { if case .hole(let path) = $0, path.root == .document { return path.description } else { return nil } }
+        case .object(let members): return members.flatMap(\.value.documentPaths)
+        case .array(let elements): return elements.flatMap(\.documentPaths)
+        case .call(_, let arguments): return arguments.flatMap(\.documentPaths)
+        case .map(let over, let each): return over.documentPaths + each.documentPaths
+        }
+    }
+}
+
 /// `$.a.b.0` (from the document) or `$item.a` (from the current `@map` element).
 public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
     public enum Root: Sendable, Equatable { case document, item }
 
     public let root: Root
     public let segments: [String]
+    /// Each segment read as an array index (`Int(segment)`), worked out once here rather than per lookup.
+    let indices: [Int?]
+    /// What the first segment names in the encoding view, and the second in its `call` object.
+    let viewHead: ViewHead?
+    let callField: CallViewField?
+
+    init(root: Root, segments: [String]) {
+        self.root = root
+        self.segments = segments
+        indices = segments.map { Int($0) }
+        switch segments.first {
+        case "envelope_id": viewHead = .envelopeID
+        case "output_type": viewHead = .outputType
+        case let first?: viewHead = ViewField(rawValue: first).map { .field($0) }
+        case nil: viewHead = nil
+        }
+        callField = segments.count > 1 ? CallViewField(rawValue: segments[1]) : nil
+    }
+
+    public static func == (lhs: JSONPath, rhs: JSONPath) -> Bool {
+        lhs.root == rhs.root && lhs.segments == rhs.segments
+    }
 
     public var description: String {
         (root == .document ? "$" : "$item") + segments.map { "." + $0 }.joined()
@@ -33,20 +71,22 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
 
     /// Walks the segments: object members by name, array elements by index. Missing is nil.
     func resolve(in value: JSONValue) -> JSONValue? {
-        var current = value
-        for segment in segments {
-            switch current {
-            case .object(let object):
-                guard let next = object[segment] else { return nil }
-                current = next
-            case .array(let items):
-                guard let index = Int(segment), items.indices.contains(index) else { return nil }
-                current = items[index]
-            default:
-                return nil
-            }
+        resolve(value, from: 0)
+    }
+
+    /// The walk from segment `position` on. Each level borrows its container; only the value found is copied.
+    func resolve(_ value: JSONValue, from position: Int) -> JSONValue? {
+        if position == segments.count { return value }
+        switch value {
+        case .object(let object):
+            guard let index = object.index(forKey: segments[position]) else { return nil }
+            return resolve(object.values[index], from: position + 1)
+        case .array(let items):
+            guard let index = indices[position], items.indices.contains(index) else { return nil }
+            return resolve(items[index], from: position + 1)
+        default:
+            return nil
         }
-        return current
     }
 }
 
@@ -58,6 +98,7 @@ public enum MappingFunction: String, Sendable, CaseIterable {
     case uuid5, lower, upper, string, integer, join, json, sha256
     case omitNulls = "omit_nulls", merge
     case numberIfDigits = "number_if_digits"
+    case timeOrNull = "time_or_null"
     case exists, eq, ne, `in`, and, or, not
 
     /// Allowed argument counts.
@@ -69,7 +110,7 @@ public enum MappingFunction: String, Sendable, CaseIterable {
         case .lookup: 2...3
         case .if: 3...3
         case .time, .unix, .iso8601, .lower, .upper, .string, .integer, .json, .sha256, .omitNulls, .exists, .not,
-             .numberIfDigits: 1...1
+             .numberIfDigits, .timeOrNull: 1...1
         }
     }
 }

@@ -54,6 +54,9 @@ public enum ExpressionCompiler {
             }
             return folded(.array(compiled))
         case .object(let object):
+            if object.count > 1, let stray = object.keys.first(where: { $0.hasPrefix("@") }) {
+                throw MappingCompileError(location, "'\(stray)' is a function but the object has other keys; a function is an object with that one key (use @literal for a key starting with '@')")
+            }
             if object.count == 1, let name = object.keys.first, name.hasPrefix("@") {
                 return try compileCall(String(name.dropFirst()), object.values[0], at: location, templates: templates)
             }

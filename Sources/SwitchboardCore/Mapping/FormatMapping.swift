@@ -1,6 +1,7 @@
 /// One vendor format's mapping file, compiled (mappings/README.md).
 public struct FormatMapping: Sendable {
     public enum DecodeRule: Sendable {
+        /// `assignments` begin with the file's `common` ones, then the type's own `set`.
         case decode(kind: CallEventKind, assignments: [Assignment])
         case ignore(reason: String)
     }
@@ -15,6 +16,9 @@ public struct FormatMapping: Sendable {
         let body: Expression
         let when: Expression?
         let once: String?
+        /// Skip this output once the call's `skipAfter` group was sent to the destination (nothing
+        /// non-terminal after a terminal event).
+        let skipAfter: String?
     }
 
     public enum EncodeRule: Sendable {
@@ -32,6 +36,21 @@ public struct FormatMapping: Sendable {
     let common: [Assignment]
     let decodeRules: [String: DecodeRule]
     let encodeRules: [CallEventKind: EncodeRule]
+
+    /// Where `event.time` comes from, for "missing" messages.
+    var timeSources: String {
+        Self.describe(time?.documentPaths ?? [])
+    }
+
+    /// Where the call id of `vendorType` comes from, for "missing" messages.
+    func callKeySources(_ vendorType: String) -> String {
+        guard case .decode(_, let assignments)? = decodeRules[vendorType] else { return "no rule" }
+        return Self.describe(assignments.filter { $0.field == .callKey }.flatMap(\.value.documentPaths))
+    }
+
+    private static func describe(_ paths: [String]) -> String {
+        paths.isEmpty ? "no path" : "looked at " + paths.joined(separator: ", ")
+    }
 
     /// The vendor event types this format decodes (ignored ones included).
     public var eventTypes: [String] { decodeRules.keys.sorted() }
@@ -74,14 +93,21 @@ public struct FormatMapping: Sendable {
         } else if root["encode"] != nil {
             throw MappingCompileError("encode", "must be an object")
         }
+        let eventType = try ExpressionCompiler.compile(type, at: "event.type", templates: templates)
+        let identityExpression = try ExpressionCompiler.compile(identity, at: "event.identity", templates: templates)
+        let time = try event["time"].map { v throws(MappingCompileError) in try ExpressionCompiler.compile(v, at: "event.time", templates: templates) }
+        let test = try event["test"].map { v throws(MappingCompileError) in try ExpressionCompiler.compile(v, at: "event.test", templates: templates) }
+        let recognize = try event["recognize"].map { v throws(MappingCompileError) in try ExpressionCompiler.compile(v, at: "event.recognize", templates: templates) }
+        let common = try compileAssignments(root["common"], at: "common", templates: templates)
+        for (vendorType, rule) in decodeRules {
+            if case .decode(let kind, let assignments) = rule {
+                decodeRules[vendorType] = .decode(kind: kind, assignments: common + assignments)
+            }
+        }
         return FormatMapping(
             format: format, title: root["title"]?.stringValue ?? format,
-            eventType: try ExpressionCompiler.compile(type, at: "event.type", templates: templates),
-            identity: try ExpressionCompiler.compile(identity, at: "event.identity", templates: templates),
-            time: try event["time"].map { v throws(MappingCompileError) in try ExpressionCompiler.compile(v, at: "event.time", templates: templates) },
-            test: try event["test"].map { v throws(MappingCompileError) in try ExpressionCompiler.compile(v, at: "event.test", templates: templates) },
-            recognize: try event["recognize"].map { v throws(MappingCompileError) in try ExpressionCompiler.compile(v, at: "event.recognize", templates: templates) },
-            common: try compileAssignments(root["common"], at: "common", templates: templates),
+            eventType: eventType, identity: identityExpression, time: time, test: test, recognize: recognize,
+            common: common,
             decodeRules: decodeRules, encodeRules: encodeRules)
     }
 
@@ -128,17 +154,19 @@ public struct FormatMapping: Sendable {
         for (index, item) in items.enumerated() {
             let here = items.count == 1 ? location : "\(location)[\(index)]"
             guard case .object(let object) = item else { throw MappingCompileError(here, "an output must be an object") }
-            try only(object, ["type", "body", "when", "once"], at: here)
+            try only(object, ["type", "body", "when", "once", "skip_after"], at: here)
             guard let type = object["type"] else { throw MappingCompileError("\(here).type", "is required") }
             guard let body = object["body"] else { throw MappingCompileError("\(here).body", "is required") }
-            if let once = object["once"], once.stringValue == nil {
-                throw MappingCompileError("\(here).once", "must be a group name (text)")
+            for key in ["once", "skip_after"] {
+                if let group = object[key], group.stringValue == nil {
+                    throw MappingCompileError("\(here).\(key)", "must be a group name (text)")
+                }
             }
             outputs.append(Output(
                 type: try ExpressionCompiler.compile(type, at: "\(here).type", templates: templates),
                 body: try ExpressionCompiler.compile(body, at: "\(here).body", templates: templates),
                 when: try object["when"].map { v throws(MappingCompileError) in try ExpressionCompiler.compile(v, at: "\(here).when", templates: templates) },
-                once: object["once"]?.stringValue))
+                once: object["once"]?.stringValue, skipAfter: object["skip_after"]?.stringValue))
         }
         return .outputs(outputs)
     }

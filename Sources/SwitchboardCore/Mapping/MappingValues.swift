@@ -9,7 +9,7 @@ enum MappingValues {
         case .string(let text): text
         case .bool(let flag): flag ? "true" : "false"
         case .integer(let number): String(number)
-        case .double(let number): number.rounded() == number && abs(number) < 9e15 ? String(Int64(number)) : String(number)
+        case .double(let number): JSONWriter.integral(number).map(String.init) ?? String(number)
         case .array, .object: JSONWriter.string(value)
         }
     }
@@ -42,92 +42,102 @@ enum MappingValues {
             if let seconds = Timestamp.parseISO8601(text) { return seconds }
             throw EvaluationError("@\(function): '\(text.prefix(64))' is not a time (Unix seconds or RFC 3339)")
         default:
-            throw EvaluationError("@\(function): a \(value.typeName) is not a time")
+            throw EvaluationError("@\(function): \(value.typeNameWithArticle) is not a time")
         }
     }
 
     static func timeValue(_ seconds: Double) -> JSONValue {
-        seconds.rounded() == seconds && abs(seconds) < 9e15 ? .integer(Int64(seconds)) : .double(seconds)
+        JSONWriter.integral(seconds).map(JSONValue.integer) ?? .double(seconds)
     }
 
-    static func apply(_ function: MappingFunction, _ arguments: [JSONValue]) throws(EvaluationError) -> JSONValue {
+    /// The functions of one argument.
+    static func apply(_ function: MappingFunction, _ argument: JSONValue) throws(EvaluationError) -> JSONValue {
         switch function {
         case .time:
-            return try time(arguments[0], "time").map(timeValue) ?? .null
+            return try time(argument, "time").map(timeValue) ?? .null
+        case .timeOrNull:
+            // Lenient: a value that is not a usable time becomes null instead of failing the event.
+            return ((try? time(argument, "time_or_null")) ?? nil).map(timeValue) ?? .null
         case .unix:
-            return try time(arguments[0], "unix").map { .integer(Int64($0.rounded(.down))) } ?? .null
+            return try time(argument, "unix").map { .integer(Int64($0.rounded(.down))) } ?? .null
         case .iso8601:
-            guard let seconds = try time(arguments[0], "iso8601") else { return .null }
+            guard let seconds = try time(argument, "iso8601") else { return .null }
             return .string(Timestamp.iso8601(seconds, fractionDigits: seconds.rounded(.down) == seconds ? 0 : 3))
-        case .secondsBetween:
-            guard let start = try time(arguments[0], "seconds_between"),
-                  let end = try time(arguments[1], "seconds_between") else { return .null }
-            return .integer(Int64((end - start).rounded()))
-        case .addSeconds:
-            guard let start = try time(arguments[0], "add_seconds") else { return .null }
-            guard let delta = arguments[1].doubleValue else { throw EvaluationError("@add_seconds: seconds must be a number") }
-            return timeValue(start + delta)
-        case .uuid5:
-            return try uuid5(arguments[0], arguments[1])
         case .lower, .upper:
-            guard case .string(let text) = arguments[0] else {
-                if arguments[0].isNull { return .null }
-                throw EvaluationError("@\(function.rawValue): a \(arguments[0].typeName) is not text")
+            guard case .string(let text) = argument else {
+                if argument.isNull { return .null }
+                throw EvaluationError("@\(function.rawValue): \(argument.typeNameWithArticle) is not text")
             }
             return .string(function == .lower ? text.lowercased() : text.uppercased())
         case .string:
-            switch arguments[0] {
+            switch argument {
             case .null: return .null
-            case .array, .object: throw EvaluationError("@string: a \(arguments[0].typeName) is not a scalar")
-            default: return .string(text(arguments[0]))
+            case .string: return argument
+            case .array, .object: throw EvaluationError("@string: \(argument.typeNameWithArticle) is not a scalar")
+            default: return .string(text(argument))
             }
         case .integer:
-            switch arguments[0] {
+            switch argument {
             case .null: return .null
             case .string(let digits):
                 guard let number = Int64(digits) else { throw EvaluationError("@integer: '\(digits.prefix(40))' is not an integer") }
                 return .integer(number)
             default:
-                guard let number = arguments[0].integerValue else {
-                    throw EvaluationError("@integer: a \(arguments[0].typeName) is not an integer")
+                guard let number = argument.integerValue else {
+                    throw EvaluationError("@integer: \(argument.typeNameWithArticle) is not an integer")
                 }
                 return .integer(number)
             }
-        case .join:
-            let separator = text(arguments[0])
-            return .string(arguments.dropFirst().filter { !$0.isNull }.map(text).joined(separator: separator))
         case .json:
-            return .string(JSONWriter.string(arguments[0]))
+            return .string(JSONWriter.string(argument))
         case .sha256:
-            let bytes: [UInt8] = if case .string(let text) = arguments[0] { Array(text.utf8) } else { JSONWriter.bytes(arguments[0]) }
-            do {
-                return .string(Hex.encode(try Digest.sha256(bytes)))
-            } catch {
-                throw EvaluationError("@sha256: \(error)")
-            }
+            if case .string(let text) = argument { return try sha256(Array(text.utf8)) }
+            return try sha256(JSONWriter.bytes(argument))
         case .omitNulls:
-            guard case .object(let object) = arguments[0] else {
-                throw EvaluationError("@omit_nulls: a \(arguments[0].typeName) is not an object")
+            guard case .object(let object) = argument else {
+                throw EvaluationError("@omit_nulls: \(argument.typeNameWithArticle) is not an object")
             }
-            return .object(JSONObject(object.filter { !$0.1.isNull }.map { ($0.0, $0.1) }))
-        case .merge:
-            var merged = JSONObject()
-            for argument in arguments where !argument.isNull {
-                guard case .object(let object) = argument else {
-                    throw EvaluationError("@merge: a \(argument.typeName) is not an object")
-                }
-                for (key, value) in object { merged[key] = value }
+            var kept = JSONObject()
+            kept.reserveCapacity(object.count)
+            for index in 0..<object.count where !object.values[index].isNull {
+                kept.appendUnique(object.keys[index], object.values[index])
             }
-            return .object(merged)
+            return .object(kept)
         case .numberIfDigits:
-            if case .string(let text) = arguments[0], !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+            if case .string(let text) = argument, !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
                text.utf8.count < 19, text.utf8.first != 0x30 || text.utf8.count == 1, let number = Int64(text) {
                 return .integer(number)
             }
-            return arguments[0]
-        case .coalesce, .default, .if, .lookup, .exists, .eq, .ne, .in, .and, .or, .not:
-            // Evaluated lazily by ExpressionEvaluator.
+            return argument
+        default:
             throw EvaluationError("@\(function.rawValue) evaluated out of place")
+        }
+    }
+
+    /// The functions of two arguments that need both evaluated.
+    static func apply(_ function: MappingFunction, _ first: JSONValue, _ second: JSONValue) throws(EvaluationError) -> JSONValue {
+        switch function {
+        case .secondsBetween:
+            guard let start = try time(first, "seconds_between"),
+                  let end = try time(second, "seconds_between") else { return .null }
+            return .integer(Int64((end - start).rounded()))
+        case .addSeconds:
+            guard let start = try time(first, "add_seconds") else { return .null }
+            guard let delta = second.doubleValue else { throw EvaluationError("@add_seconds: seconds must be a number") }
+            return timeValue(start + delta)
+        case .uuid5:
+            return try uuid5(first, second)
+        default:
+            throw EvaluationError("@\(function.rawValue) evaluated out of place")
+        }
+    }
+
+    /// The lowercase hex SHA-256 of `bytes` (`@sha256`).
+    static func sha256(_ bytes: [UInt8]) throws(EvaluationError) -> JSONValue {
+        do {
+            return .string(Hex.encode(try Digest.sha256(bytes)))
+        } catch {
+            throw EvaluationError("@sha256: \(error)")
         }
     }
 

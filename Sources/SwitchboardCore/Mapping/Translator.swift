@@ -60,6 +60,11 @@ public struct Translator: Sendable {
 
     /// Decodes a raw body of `format` into a canonical event (not yet correlated with its call).
     public func decode(_ body: [UInt8], format: String, source: String, receivedAt: Double) throws(TranslationError) -> DecodeResult {
+        try decode(body[...], format: format, source: source, receivedAt: receivedAt)
+    }
+
+    /// `decode` of a body that is part of a larger buffer (a line of JSON Lines), read in place.
+    public func decode(_ body: ArraySlice<UInt8>, format: String, source: String, receivedAt: Double) throws(TranslationError) -> DecodeResult {
         let mapping = try mapping(format)
         let document: JSONValue
         do { document = try JSONReader.parse(body) } catch { throw .invalidJSON(error) }
@@ -78,8 +83,12 @@ public struct Translator: Sendable {
             throw .notThisFormat(mapping.format)
         }
         let typeValue = try evaluate(mapping.eventType, "event.type", "?")
-        guard !typeValue.isNull, case let vendorType = MappingValues.text(typeValue), !vendorType.isEmpty else {
-            throw .missingEventType
+        let vendorType: String
+        switch typeValue {
+        case .string(let text) where !text.isEmpty: vendorType = text
+        case .integer: vendorType = MappingValues.text(typeValue)
+        case .null, .string: throw .missingEventType
+        default: throw .decodeFailed(eventType: "?", reason: "event.type must be text, got \(typeValue.typeNameWithArticle)")
         }
         guard let rule = mapping.decodeRules[vendorType] else {
             if unknownEventsAreErrors { throw .unknownEventType(vendorType) }
@@ -92,9 +101,14 @@ public struct Translator: Sendable {
         let identity = MappingValues.text(try evaluate(mapping.identity, "event.identity", vendorType))
         guard !identity.isEmpty else { throw .decodeFailed(eventType: vendorType, reason: "event.identity is empty") }
         var occurredAt = receivedAt
-        if let time = mapping.time, case let value = try evaluate(time, "event.time", vendorType), !value.isNull {
+        if let time = mapping.time {
+            // A format that dates its events must date this one: output never takes its time from the clock.
+            let value = try evaluate(time, "event.time", vendorType)
+            guard !value.isNull else {
+                throw .decodeFailed(eventType: vendorType, reason: "event.time is missing (\(mapping.timeSources))")
+            }
             guard let seconds = value.doubleValue else {
-                throw .decodeFailed(eventType: vendorType, reason: "event.time must be a time (use @time), got a \(value.typeName)")
+                throw .decodeFailed(eventType: vendorType, reason: "event.time must be a time (use @time), got \(value.typeNameWithArticle)")
             }
             occurredAt = seconds
         }
@@ -103,14 +117,14 @@ public struct Translator: Sendable {
         var event = CallEvent(kind: kind, id: Self.uuid("switchboard:event:\(source):\(identity)"), identity: identity,
                               source: source, vendor: mapping.format, vendorType: vendorType, occurredAt: occurredAt,
                               receivedAt: receivedAt, isTest: isTest, call: CallInfo(key: "", id: ""), raw: document)
-        for assignment in mapping.common + assignments {
+        for assignment in assignments {
             let value = try evaluate(assignment.value, assignment.field.rawValue, vendorType)
             do { try assignment.field.assign(value, to: &event) } catch {
                 throw .decodeFailed(eventType: vendorType, reason: error.description)
             }
         }
         guard !event.call.key.isEmpty else {
-            throw .decodeFailed(eventType: vendorType, reason: "call.key is missing (the vendor's call id)")
+            throw .decodeFailed(eventType: vendorType, reason: "call.key is missing: the vendor's call id (\(mapping.callKeySources(vendorType)))")
         }
         event.call.id = Self.uuid("switchboard:call:\(source):\(event.call.key)")
         return .event(event)
@@ -133,25 +147,32 @@ public struct Translator: Sendable {
             if case .skip(let reason) = rule { return [.skipped(reason: reason)] }
             return []
         }
-        var view = event.view(sessionTranscript: sessions.transcript(forCall: event.call.id))
+        var document = EventDocument(event: event, sessionTranscript: sessions.transcript(forCall: event.call.id))
         var results: [EncodeResult] = []
         for output in outputs {
             do {
-                let document = JSONValue.object(view)
-                if let when = output.when, !ExpressionEvaluator.isTrue(try ExpressionEvaluator.evaluate(when, document: document)) {
+                document.envelopeID = nil
+                document.outputType = nil
+                if let group = output.skipAfter, sessions.isClaimed(callID: event.call.id, destination: destination, group: group) {
+                    results.append(.skipped(reason: "the call's \(group) event was already sent to this destination"))
                     continue
                 }
-                let type = MappingValues.text(try ExpressionEvaluator.evaluate(output.type, document: document))
-                if let group = output.once, !sessions.claim(callID: event.call.id, destination: destination, group: group) {
+                if let when = output.when, !ExpressionEvaluator.isTrue(try ExpressionEvaluator.value(when, document, nil)) {
+                    continue
+                }
+                let type = MappingValues.text(try ExpressionEvaluator.value(output.type, document, nil))
+                if let group = output.once, sessions.isClaimed(callID: event.call.id, destination: destination, group: group) {
                     results.append(.skipped(reason: "\(type): a \(group) event was already sent for this call"))
                     continue
                 }
                 let id = envelopeID?(type) ?? Self.uuid("switchboard:envelope:\(event.id):\(format):\(type)")
-                view["envelope_id"] = .string(id)
-                view["output_type"] = .string(type)
+                document.envelopeID = id
+                document.outputType = type
                 var body: [UInt8] = []
                 body.reserveCapacity(1024)
-                try ExpressionEvaluator.emit(output.body, document: .object(view), into: &body)
+                try ExpressionEvaluator.write(output.body, document, nil, into: &body)
+                // Claimed only once the body exists: an output that fails to encode does not use up the slot.
+                if let group = output.once { _ = sessions.claim(callID: event.call.id, destination: destination, group: group) }
                 results.append(.output(type: type, envelopeID: id, body: body))
             } catch {
                 throw .encodeFailed(format: format, kind: event.kind.rawValue, reason: error.description)

@@ -9,7 +9,12 @@ public struct CallSessions: Sendable {
         var call: CallInfo
         var transcript: [TranscriptSegment] = []
         var claimed: Set<String> = []
+        /// A terminal event was seen: a late non-terminal event no longer changes the status.
+        var ended = false
     }
+
+    /// Partial segments kept per call (a runaway stream of partials cannot grow a session without bound).
+    public static let maxTranscriptSegments = 2_000
 
     public let capacity: Int
     private var sessions: [String: Session] = [:]
@@ -25,25 +30,34 @@ public struct CallSessions: Sendable {
     /// Merges the event's call fields into its session and the session's back into the event.
     public mutating func correlate(_ event: inout CallEvent) {
         let id = event.call.id
-        var session = sessions[id] ?? startSession(event.call, at: event.occurredAt)
-        var merged = session.call
+        var found = sessions.index(forKey: id)
+        if found == nil {
+            let fresh = startSession(event.call, at: event.occurredAt)
+            sessions[id] = fresh
+            found = sessions.index(forKey: id)
+        }
+        // The session is changed where it is stored: no copy of it (or of its transcript) per event.
+        guard let index = found else { return }
+        Self.merge(&event, into: &sessions.values[index])
+    }
+
+    private static func merge(_ event: inout CallEvent, into session: inout Session) {
         let incoming = event.call
-        merged.createdAt = min(merged.createdAt ?? event.occurredAt, event.occurredAt)
-        merged.direction = incoming.direction ?? merged.direction
-        merged.from = incoming.from ?? merged.from
-        merged.to = incoming.to ?? merged.to
-        merged.status = incoming.status ?? merged.status
-        merged.startedAt = merged.startedAt ?? incoming.startedAt
-        merged.answeredAt = merged.answeredAt ?? incoming.answeredAt
-        merged.endedAt = merged.endedAt ?? incoming.endedAt
-        merged.durationSeconds = incoming.durationSeconds ?? merged.durationSeconds
-        merged.outcome = incoming.outcome ?? merged.outcome
-        merged.hangupCause = incoming.hangupCause ?? merged.hangupCause
-        for (key, value) in incoming.metadata { merged.metadata[key] = value }
-        session.call = merged
-        if let partial = event.partial { session.transcript.append(partial) }
-        sessions[id] = session
-        event.call = merged
+        session.call.createdAt = min(session.call.createdAt ?? event.occurredAt, event.occurredAt)
+        if let direction = incoming.direction { session.call.direction = direction }
+        if let from = incoming.from { session.call.from = from }
+        if let to = incoming.to { session.call.to = to }
+        if let status = incoming.status, !session.ended || event.kind.isTerminal { session.call.status = status }
+        if session.call.startedAt == nil { session.call.startedAt = incoming.startedAt }
+        if session.call.answeredAt == nil { session.call.answeredAt = incoming.answeredAt }
+        if session.call.endedAt == nil { session.call.endedAt = incoming.endedAt }
+        if let duration = incoming.durationSeconds { session.call.durationSeconds = duration }
+        if let outcome = incoming.outcome { session.call.outcome = outcome }
+        if let cause = incoming.hangupCause { session.call.hangupCause = cause }
+        for (key, value) in incoming.metadata { session.call.metadata[key] = value }
+        if let partial = event.partial, session.transcript.count < maxTranscriptSegments { session.transcript.append(partial) }
+        if event.kind.isTerminal { session.ended = true }
+        event.call = session.call
     }
 
     /// The transcript assembled from the call's partial segments.
@@ -52,11 +66,14 @@ public struct CallSessions: Sendable {
     }
 
     /// True the first time `group` is claimed for this call and destination; false afterwards.
+    /// Whether `group` was claimed for this call and destination.
+    public func isClaimed(callID: String, destination: String, group: String) -> Bool {
+        sessions[callID]?.claimed.contains(destination + "\u{0}" + group) ?? false
+    }
+
     public mutating func claim(callID: String, destination: String, group: String) -> Bool {
-        guard var session = sessions[callID] else { return true }
-        let (inserted, _) = session.claimed.insert(destination + "\u{0}" + group)
-        sessions[callID] = session
-        return inserted
+        guard let index = sessions.index(forKey: callID) else { return true }
+        return sessions.values[index].claimed.insert(destination + "\u{0}" + group).inserted
     }
 
     private mutating func startSession(_ call: CallInfo, at time: Double) -> Session {

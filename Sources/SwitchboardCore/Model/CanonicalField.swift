@@ -59,7 +59,7 @@ public enum CanonicalField: String, Sendable, CaseIterable {
     }
 
     private static func mismatch(_ value: JSONValue, _ field: CanonicalField, _ expected: String) -> EvaluationError {
-        EvaluationError("\(field.rawValue) must be \(expected), got a \(value.typeName)")
+        EvaluationError("\(field.rawValue) must be \(expected), got \(value.typeNameWithArticle)")
     }
 
     /// Text fields take text, or a number or boolean written as text (vendor ids are often numbers).

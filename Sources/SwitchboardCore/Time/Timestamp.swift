@@ -110,7 +110,8 @@ extension Timestamp {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    private static func daysIn(month: Int, year: Int) -> Int {
+    /// Days in `month` (1...12) of a proleptic Gregorian `year`.
+    static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: 30
@@ -120,7 +121,7 @@ extension Timestamp {
 }
 
 /// Reads fixed-width ASCII digits and single bytes from a buffer.
-private struct DigitScanner {
+struct DigitScanner {
     let bytes: [UInt8]
     var index = 0
 

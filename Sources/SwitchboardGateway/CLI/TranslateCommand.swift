@@ -47,9 +47,9 @@ struct TranslateCommand: SwitchboardCommand {
         let source = arguments.value("source") ?? from
         let receivedAt = Date().timeIntervalSince1970
 
-        for (number, body) in TranslateCommand.documents(in: input) {
+        for (number, range) in TranslateCommand.documents(in: input) {
             do {
-                switch try translator.decode(body, format: from, source: source, receivedAt: receivedAt) {
+                switch try translator.decode(input[range], format: from, source: source, receivedAt: receivedAt) {
                 case .ignored(let type, let reason):
                     report.note(line: number, "ignored \(type): \(reason)")
                 case .unknown(let type):
@@ -83,13 +83,28 @@ struct TranslateCommand: SwitchboardCommand {
         return [UInt8](data)
     }
 
-    /// The bodies of the input with their line numbers: the whole input when it is one JSON document
-    /// (even spread over lines), else each non-blank line.
-    static func documents(in input: [UInt8]) -> [(Int, [UInt8])] {
-        let lines = input.split(separator: 0x0A, omittingEmptySubsequences: false)
-        let nonBlank = lines.enumerated().filter { !$0.element.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D } }
-        if nonBlank.count > 1, (try? JSONReader.parse(input)) != nil { return [(1, input)] }
-        return nonBlank.map { ($0.offset + 1, Array($0.element)) }
+    /// The bodies of the input (as ranges of it) with their line numbers: the whole input when it is one
+    /// JSON document (even spread over lines), else each non-blank line.
+    static func documents(in input: [UInt8]) -> [(Int, Range<Int>)] {
+        var lines: [(Int, Range<Int>)] = []
+        var start = 0
+        var number = 1
+        input.withUnsafeBufferPointer { bytes in
+            while start <= bytes.count {
+                var end = start
+                var blank = true
+                while end < bytes.count, bytes[end] != 0x0A {
+                    let byte = bytes[end]
+                    if blank && !(byte == 0x20 || byte == 0x09 || byte == 0x0D) { blank = false }
+                    end += 1
+                }
+                if !blank { lines.append((number, start..<end)) }
+                number += 1
+                start = end + 1
+            }
+        }
+        if lines.count > 1, (try? JSONReader.parse(input)) != nil { return [(1, input.indices)] }
+        return lines
     }
 }
 

@@ -92,6 +92,9 @@ public struct DeliveryConfig: Sendable, Equatable {
     public var allowCIDRs: [String] = []
     /// Attempts in flight at once to one endpoint (or one source/per-call URL).
     public var maxConcurrencyPerEndpoint = 8
+    /// How long an endpoint's previous secret keeps signing beside the new one after a rotation
+    /// (receivers switch over meanwhile); 0 retires it at once.
+    public var secretRotationOverlapSeconds = 86_400
 
     static func parse(_ reader: inout ConfigReader) throws -> DeliveryConfig {
         var delivery = DeliveryConfig()
@@ -106,27 +109,20 @@ public struct DeliveryConfig: Sendable, Equatable {
         delivery.jitter = try reader.double("jitter", range: 0...1) ?? delivery.jitter
         delivery.allowPrivateNetworks = try reader.bool("allow_private_networks") ?? false
         if let cidrs = try reader.strings("allow_cidrs") {
-            for (index, cidr) in cidrs.enumerated() where !CIDRSyntax.isValid(cidr) {
-                throw ConfigError("'\(at).allow_cidrs[\(index)]' is not a CIDR range: \"\(cidr)\"")
+            for (index, cidr) in cidrs.enumerated() {
+                do {
+                    _ = try CIDRRange(cidr)
+                } catch {
+                    throw ConfigError("'\(at).allow_cidrs[\(index)]' is not a CIDR range: \"\(cidr)\" (\(error.reason))")
+                }
             }
             delivery.allowCIDRs = cidrs
         }
         delivery.maxConcurrencyPerEndpoint = try reader.int("max_concurrency_per_endpoint", range: 1...1024)
             ?? delivery.maxConcurrencyPerEndpoint
+        delivery.secretRotationOverlapSeconds = try reader.int("secret_rotation_overlap_seconds", range: 0...(30 * 86_400))
+            ?? delivery.secretRotationOverlapSeconds
         try reader.finish()
         return delivery
-    }
-}
-
-/// Checks `address/prefix` syntax for IPv4 and IPv6 with the C library's parser.
-enum CIDRSyntax {
-    static func isValid(_ text: String) -> Bool {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let prefix = Int(parts[1]) else { return false }
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        if inet_pton(AF_INET, String(parts[0]), &v4) == 1 { return (0...32).contains(prefix) }
-        if inet_pton(AF_INET6, String(parts[0]), &v6) == 1 { return (0...128).contains(prefix) }
-        return false
     }
 }

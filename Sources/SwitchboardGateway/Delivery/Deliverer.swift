@@ -18,7 +18,7 @@ import SwitchboardStore
 final class Deliverer: @unchecked Sendable {
     struct Settings: Sendable {
         var timeoutMilliseconds: Int
-        var retry: RetrySchedule
+        var retry: RetryPolicy
         var maxPerDestination: Int
         var maxInFlight = 256
         var disableAfterExhausted = 10
@@ -32,6 +32,7 @@ final class Deliverer: @unchecked Sendable {
     private let logger: Logger
     private let metrics: Metrics
     private let health: StoreHealth
+    private let endpointMayHaveChanged: @Sendable (String) -> Void
     private let clock: @Sendable () -> Double
 
     private struct Flight {
@@ -46,7 +47,8 @@ final class Deliverer: @unchecked Sendable {
     private let loopFinished = DispatchSemaphore(value: 0)
 
     init(database: Database, client: HTTPClient, settings: Settings, signal: DeliverySignal, logger: Logger,
-         metrics: Metrics, health: StoreHealth, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+         metrics: Metrics, health: StoreHealth, endpointMayHaveChanged: @escaping @Sendable (String) -> Void = { _ in },
+         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.database = database
         self.client = client
         self.settings = settings
@@ -54,6 +56,7 @@ final class Deliverer: @unchecked Sendable {
         self.logger = logger
         self.metrics = metrics
         self.health = health
+        self.endpointMayHaveChanged = endpointMayHaveChanged
         self.clock = clock
     }
 
@@ -148,7 +151,7 @@ final class Deliverer: @unchecked Sendable {
                 outcome.responseBody = String(decoding: response.body.prefix(4096), as: UTF8.self)
                 if !(200...299).contains(response.status) {
                     outcome.error = "HTTP \(response.status)"
-                    outcome.retryAfterSeconds = response.headers["Retry-After"].flatMap { settings.retry.retryAfter($0, now: ended) }
+                    outcome.retryAfterSeconds = response.headers["Retry-After"].flatMap { RetryAfter.parse($0, now: ended) }
                 }
             case .failure(let error):
                 outcome.error = "\(error.kind): \(error.message)"
@@ -159,7 +162,7 @@ final class Deliverer: @unchecked Sendable {
 
     private func finish(_ delivery: DueDelivery, _ outcome: AttemptOutcome) {
         let now = clock()
-        let manual = delivery.attemptCount >= settings.retry.attempts
+        let manual = delivery.attemptCount >= settings.retry.maximumAttempts
         let next = decide(delivery, outcome, manual: manual, now: now)
         database.submit({ [settings] connection in
             try DeliveryRecords.record(connection, delivery: delivery, outcome: outcome, next: next, manual: manual,
@@ -172,6 +175,8 @@ final class Deliverer: @unchecked Sendable {
                 // Nothing recorded: the delivery stays pending and is attempted again.
                 logger.error("delivery attempt not recorded", ["delivery": .string(delivery.id), "error": .string("\(error)")])
             } else if next != .delivered {
+                // An exhausted or gone delivery may have disabled its endpoint: routing must stop at once.
+                if let endpointID = delivery.endpointID, next == .exhausted || next == .gone { endpointMayHaveChanged(endpointID) }
                 logger.warn("delivery attempt failed", ["delivery": .string(delivery.id), "url": .string(delivery.url),
                                                         "attempt": .int(delivery.attemptCount + 1),
                                                         "error": .string(outcome.error ?? "")])
@@ -194,33 +199,12 @@ final class Deliverer: @unchecked Sendable {
     private func decide(_ delivery: DueDelivery, _ outcome: AttemptOutcome, manual: Bool, now: Double) -> DeliveryRecords.Next {
         if outcome.succeeded { return .delivered }
         if outcome.responseStatus == 410 { return .gone }
-        let made = delivery.attemptCount + 1
-        guard !manual, let delay = settings.retry.delay(afterAttempt: made, random: Double.random(in: 0...1)) else {
+        guard !manual, let delay = settings.retry.delay(afterFailedAttempt: delivery.attemptCount + 1,
+                                                        unitRandom: Double.random(in: 0...1),
+                                                        retryAfter: outcome.retryAfterSeconds) else {
             return .exhausted
         }
-        return .retry(at: now + max(delay, outcome.retryAfterSeconds ?? 0))
-    }
-}
-
-/// The retry schedule: delays before attempts 2, 3, … (the first is due at once), each varied by jitter.
-struct RetrySchedule: Sendable {
-    var delays: [Int]
-    var jitter: Double
-
-    /// How many automatic attempts a delivery gets.
-    var attempts: Int { max(delays.count, 1) }
-
-    /// The delay before attempt `made + 1`, or nil when `made` attempts exhaust the delivery.
-    /// `random` is uniform in 0...1.
-    func delay(afterAttempt made: Int, random: Double) -> Double? {
-        guard made < attempts, made < delays.count else { return nil }
-        return Double(delays[made]) * (1 - jitter + 2 * jitter * random)
-    }
-
-    /// `Retry-After` as seconds from now (delta-seconds), capped at a day.
-    func retryAfter(_ header: String, now: Double) -> Double? {
-        guard let seconds = Double(header.trimmingCharacters(in: .whitespaces)), seconds.isFinite, seconds >= 0 else { return nil }
-        return min(seconds, 86_400)
+        return .retry(at: now + delay)
     }
 }
 

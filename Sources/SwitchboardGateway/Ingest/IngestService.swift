@@ -23,10 +23,11 @@ final class IngestService: Sendable {
     private let logger: Logger
     private let clock: @Sendable () -> Double
     private let signal: DeliverySignal
+    private let destinations: DestinationRegistry
     private let health: StoreHealth
 
     init(config: GatewayConfig, mappings: [FormatMapping], database: Database, logger: Logger, signal: DeliverySignal,
-         health: StoreHealth,
+         destinations: DestinationRegistry, health: StoreHealth,
          clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
         var sources: [String: Source] = [:]
         let names = Set(mappings.map(\.format))
@@ -62,6 +63,7 @@ final class IngestService: Sendable {
         self.logger = logger
         self.signal = signal
         self.health = health
+        self.destinations = destinations
         self.clock = clock
     }
 
@@ -112,10 +114,11 @@ final class IngestService: Sendable {
             return
         }
         let deliveries: [NewDelivery]
+        let routes = destinations.snapshot
         do {
             deliveries = try translator.withLock { translator throws -> [NewDelivery] in
                 translator.correlate(&event)
-                return try Self.route(event, source: source.config, translator: &translator)
+                return try Self.route(event, source: source.config, destinations: routes, translator: &translator)
             }
         } catch {
             responder.respond(.error(422, type: "encoding_failed", message: "\(error)"))
@@ -141,23 +144,6 @@ final class IngestService: Sendable {
                                          headers: ["Retry-After": "1"]))
             }
         })
-    }
-
-    /// Destinations of an event and the body each receives. Only the source's `webhook_url` so far;
-    /// test events go only to destinations that opt into them (none yet).
-    static func route(_ event: CallEvent, source: SourceConfig, translator: inout Translator) throws -> [NewDelivery] {
-        guard let url = source.webhookURL, !event.isTest else { return [] }
-        let destination = "source:\(source.name)"
-        var deliveries: [NewDelivery] = []
-        let results = try translator.encode(event, as: source.webhookFormat, destination: destination) { type in
-            deliveryID(eventID: event.id, destination: destination, type: type)
-        }
-        for case .output(let type, let id, let bytes) in results {
-            deliveries.append(NewDelivery(id: id, destination: destination, endpointID: nil, url: url,
-                                          format: source.webhookFormat, scheme: defaultScheme(for: source.webhookFormat),
-                                          eventType: type, body: bytes))
-        }
-        return deliveries
     }
 
     /// Stable per (event, destination, output): the same on every retry and replay.

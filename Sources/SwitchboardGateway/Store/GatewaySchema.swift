@@ -92,5 +92,11 @@ enum GatewaySchema {
             CREATE INDEX attempts_by_delivery ON attempts (delivery_id, number);
             ALTER TABLE deliveries ADD COLUMN last_response_body TEXT;
             """),
+        Migration(version: 3, name: "indexes of the management APIs", sql: """
+            CREATE INDEX events_by_call_key ON events (call_key);                    -- PUT /v1/calls/{vendor call id}/webhook
+            CREATE INDEX deliveries_by_created ON deliveries (created_at);            -- GET /v1/webhook_deliveries
+            CREATE INDEX deliveries_by_endpoint ON deliveries (endpoint_id, created_at);
+            CREATE INDEX deliveries_by_call ON deliveries (call_id, created_at);
+            """),
     ]
 }

@@ -3,14 +3,13 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SwitchboardCore
 
 /// A network address the client is about to connect to, after DNS resolution.
 /// Given to ``HTTPClientConfiguration/addressPolicy``.
 public struct ResolvedAddress: Sendable, Hashable, CustomStringConvertible {
-    public enum Family: Sendable, Hashable {
-        case ipv4
-        case ipv6
-    }
+    /// `.ipv4` or `.ipv6`: the same families as the outbound policy's ``IPAddress``.
+    public typealias Family = IPAddress.Family
 
     public var family: Family
     /// Network-order address bytes: 4 for IPv4, 16 for IPv6.
@@ -34,32 +33,30 @@ public struct ResolvedAddress: Sendable, Hashable, CustomStringConvertible {
 extension ResolvedAddress {
     /// Decodes an IPv4 or IPv6 socket address; nil for any other family or a too-short length.
     /// Reads only `length` bytes from `pointer`; does not retain it.
-    init?(sockaddr pointer: UnsafeRawPointer, length: Int) {
+    public init?(sockaddr pointer: UnsafeRawPointer, length: Int) {
         guard length >= MemoryLayout<sa_family_t>.size else { return nil }
         switch Int32(pointer.loadUnaligned(as: sa_family_t.self)) {
         case AF_INET where length >= MemoryLayout<sockaddr_in>.size:
             let address = pointer.loadUnaligned(as: sockaddr_in.self)
             let bytes = withUnsafeBytes(of: address.sin_addr) { Array($0) }
             self.init(family: .ipv4, bytes: bytes, port: UInt16(bigEndian: address.sin_port),
-                      text: Self.format(AF_INET, bytes))
+                      text: Self.format(bytes))
         case AF_INET6 where length >= MemoryLayout<sockaddr_in6>.size:
             let address = pointer.loadUnaligned(as: sockaddr_in6.self)
             let bytes = withUnsafeBytes(of: address.sin6_addr) { Array($0) }
             self.init(family: .ipv6, bytes: bytes, port: UInt16(bigEndian: address.sin6_port),
-                      text: Self.format(AF_INET6, bytes))
+                      text: Self.format(bytes))
         default:
             return nil
         }
     }
 
-    private static func format(_ family: Int32, _ bytes: [UInt8]) -> String {
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        let ok = bytes.withUnsafeBytes { raw in
-            buffer.withUnsafeMutableBufferPointer { out in
-                inet_ntop(family, raw.baseAddress, out.baseAddress, socklen_t(out.count)) != nil
-            }
-        }
-        guard ok else { return bytes.map(String.init).joined(separator: ".") }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    private static func format(_ bytes: [UInt8]) -> String {
+        IPAddress(bytes: bytes)?.description ?? bytes.map(String.init).joined(separator: ".")
     }
+}
+
+extension ResolvedAddress {
+    /// The address without the port, as the outbound policy judges it.
+    public var ipAddress: IPAddress? { IPAddress(bytes: bytes) }
 }

@@ -1,0 +1,124 @@
+import SwitchboardCore
+import SwitchboardHTTP
+import SwitchboardStore
+
+/// Validated changes to an endpoint (a PATCH): nil members stay as they are.
+struct EndpointChanges: Sendable {
+    /// `.some(nil)` clears it.
+    var name: String??
+    var url: String?
+    var enabledEvents: [String]?
+    /// true: enable (clearing the reason and failure count); false: disable by hand.
+    var enable: Bool?
+    var receiveTestEvents: Bool?
+
+    /// Applies the changes; returns whether the endpoint became enabled (deliveries may be due).
+    func apply(to endpoint: inout EndpointRecord, now: Double) -> Bool {
+        if let name { endpoint.name = name }
+        if let url { endpoint.url = url }
+        if let enabledEvents { endpoint.enabledEvents = enabledEvents }
+        if let receiveTestEvents { endpoint.receiveTestEvents = receiveTestEvents }
+        let enabled = enable.map { endpoint.setEnabled($0, now: now) } ?? false
+        endpoint.updatedAt = now
+        return enabled
+    }
+}
+
+/// The endpoint operations both endpoint APIs share (CallingBox `/v1/webhook_endpoints`, OneInbox
+/// `/v1/webhooks`): each API validates its own request shape and renders its own JSON through `present`.
+struct EndpointCommands: Sendable {
+    /// Renders an endpoint; `secret` is given when the response shows it.
+    typealias Presenter = @Sendable (EndpointRecord, _ secret: String?) -> JSONValue
+
+    let api: ManagementAPI
+    let kind: EndpointAPI
+    /// How messages name the resource ("webhook endpoint").
+    let noun: String
+    /// OneInbox shows `secret` in every response; CallingBox only on create and rotate.
+    let alwaysShowsSecret: Bool
+    let present: Presenter
+
+    /// The endpoint's `{id}`, or 404.
+    func id(_ request: HTTPRequest) throws(HTTPError) -> String {
+        try api.pathID(request, noun)
+    }
+
+    func find(_ connection: SQLiteConnection, id: String) throws -> EndpointRecord {
+        guard let endpoint = try EndpointRecords.find(connection, id: id, api: kind) else { throw api.notFound(noun, id) }
+        return endpoint
+    }
+
+    func render(_ connection: SQLiteConnection, _ endpoint: EndpointRecord) throws -> JSONValue {
+        present(endpoint, alwaysShowsSecret ? try EndpointRecords.currentSecret(connection, endpointID: endpoint.id) : nil)
+    }
+
+    func retrieve(_ request: HTTPRequest) throws -> HTTPResponse {
+        let id = try id(request)
+        return ManagementAPI.json(200, try api.database.read { connection in try render(connection, try find(connection, id: id)) })
+    }
+
+    /// All live endpoints of this API, newest first, rendered.
+    func list() throws -> [JSONValue] {
+        try api.database.read { connection in
+            try EndpointRecords.list(connection, api: kind).map { try render(connection, $0) }
+        }
+    }
+
+    /// Creates an endpoint of this API with a new secret; 201 with the secret.
+    func create(name: String?, url: String, enabledEvents: [String], receiveTestEvents: Bool) throws -> ManagementAPI.Transaction {
+        let endpoint = EndpointRecord(id: try ResourceID.make(), api: kind, name: name, url: url, enabledEvents: enabledEvents,
+                                      receiveTestEvents: receiveTestEvents, now: api.now)
+        let secret = try WebhookSecret.make(for: endpoint.scheme)
+        return { [self] connection in
+            try EndpointRecords.insert(connection, endpoint, secret: secret)
+            return committed(201, present(endpoint, secret), endpoint)
+        }
+    }
+
+    func update(_ request: HTTPRequest, _ changes: EndpointChanges) throws -> ManagementAPI.Transaction {
+        let id = try id(request)
+        let now = api.now
+        return { [self] connection in
+            var endpoint = try find(connection, id: id)
+            let enabled = changes.apply(to: &endpoint, now: now)
+            try EndpointRecords.update(connection, endpoint)
+            return committed(200, try render(connection, endpoint), endpoint, wakeDeliverer: enabled)
+        }
+    }
+
+    /// Marks the endpoint deleted (its deliveries keep their history); 200 `{"id", "deleted": true}`.
+    func delete(_ request: HTTPRequest) throws -> ManagementAPI.Transaction {
+        let id = try id(request)
+        let now = api.now
+        return { [self] connection in
+            var endpoint = try find(connection, id: id)
+            endpoint.deletedAt = now
+            endpoint.updatedAt = now
+            try EndpointRecords.update(connection, endpoint)
+            return committed(200, ["id": .string(id), "deleted": true], endpoint)
+        }
+    }
+
+    /// A new current secret; the previous one keeps signing for the configured overlap. 200 with it.
+    func rotate(_ request: HTTPRequest) throws -> ManagementAPI.Transaction {
+        let id = try id(request)
+        let now = api.now
+        let overlap = api.rotationOverlapSeconds
+        return { [self] connection in
+            var endpoint = try find(connection, id: id)
+            let secret = try WebhookSecret.make(for: endpoint.scheme)
+            try EndpointRecords.rotate(connection, endpointID: id, to: secret, now: now, overlapSeconds: overlap)
+            endpoint.updatedAt = now
+            try EndpointRecords.update(connection, endpoint)
+            return committed(200, present(endpoint, secret), endpoint)
+        }
+    }
+
+    private func committed(_ status: Int, _ body: JSONValue, _ endpoint: EndpointRecord,
+                           wakeDeliverer: Bool = false) -> ManagementAPI.Committed {
+        ManagementAPI.Committed(response: ManagementAPI.json(status, body)) { [api] in
+            api.destinations.apply(endpoint)
+            if wakeDeliverer { api.signal.notify() }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import SwitchboardCore
+import SwitchboardHTTP
+
+/// OneInbox-compatible webhook management (REFERENCE §2.5, §2.6). Webhooks are endpoints with
+/// OneInbox-style bodies signed with Standard Webhooks headers (`whsec_<base64>` secret).
+///
+/// | | |
+/// |---|---|
+/// | `POST /v1/webhooks` | `{name (1–255), url, events (1–20)}` → 201 webhook |
+/// | `GET /v1/webhooks` | 200 `{"data": [webhook]}`, newest first |
+/// | `GET /v1/webhooks/{id}` | 200 webhook |
+/// | `PATCH /v1/webhooks/{id}` | any of `name`, `url`, `events`, `status` (null: unchanged) → 200 webhook |
+/// | `DELETE /v1/webhooks/{id}` | 200 `{"id", "deleted": true}` |
+/// | `POST /v1/webhooks/{id}/test` | queues a test delivery (`call.started` with `"test": true`) → 202 delivery item |
+/// | `GET /v1/webhooks/{id}/deliveries` | `limit` (1–200, default 50), `offset` → 200 `{items, total, limit, offset}`, newest first |
+///
+/// A webhook object is `id, name, url, events, secret, status, created_at, updated_at` (the secret in
+/// every response, as OneInbox's reference shows), plus our `receive_test_events`. `status` is `active`
+/// or `disabled`; `inactive` (the guide's word) is accepted as `disabled`.
+struct OneInboxWebhookRoutes: Sendable {
+    let api: ManagementAPI
+    private let commands: EndpointCommands
+
+    init(api: ManagementAPI) {
+        self.api = api
+        commands = EndpointCommands(api: api, kind: .oneInbox, noun: "webhook", alwaysShowsSecret: true) {
+            Self.object($0, secret: $1)
+        }
+    }
+
+    func register(on router: inout Router) {
+        router.post("/v1/webhooks", api.write { try create($0) })
+        router.get("/v1/webhooks", api.read { _ in ManagementAPI.json(200, ["data": .array(try commands.list())]) })
+        router.get("/v1/webhooks/{id}", api.read { try commands.retrieve($0) })
+        router.patch("/v1/webhooks/{id}", api.write { try update($0) })
+        router.delete("/v1/webhooks/{id}", api.write { try commands.delete($0) })
+        router.post("/v1/webhooks/{id}/test", api.write { try test($0) })
+        router.get("/v1/webhooks/{id}/deliveries", api.read { try deliveries($0) })
+    }
+
+    private func create(_ request: HTTPRequest) throws -> ManagementAPI.Transaction {
+        var fields = try RequestFields(body: request.body)
+        let name = try Self.name(try fields.requiredString("name"))
+        let url = try api.checkURL(try fields.requiredString("url"))
+        guard let events = try fields.strings("events") else { throw RequestFields.invalid("events", "is required") }
+        let validEvents = try Self.events(events)
+        let receiveTestEvents = try fields.bool("receive_test_events") ?? false
+        try fields.finish()
+        return try commands.create(name: name, url: url, enabledEvents: validEvents, receiveTestEvents: receiveTestEvents)
+    }
+
+    private func update(_ request: HTTPRequest) throws -> ManagementAPI.Transaction {
+        var fields = try RequestFields(body: request.body)
+        var changes = EndpointChanges()
+        if let name = try fields.string("name") { changes.name = .some(try Self.name(name)) }
+        if let url = try fields.string("url") { changes.url = try api.checkURL(url) }
+        if let events = try fields.strings("events") { changes.enabledEvents = try Self.events(events) }
+        if let status = try fields.string("status") {
+            switch status {
+            case "active": changes.enable = true
+            case "disabled", "inactive": changes.enable = false
+            default: throw RequestFields.invalid("status", "must be \"active\" or \"disabled\", got \"\(status)\"")
+            }
+        }
+        changes.receiveTestEvents = try fields.bool("receive_test_events")
+        try fields.finish()
+        return try commands.update(request, changes)
+    }
+
+    /// Queues one test delivery to the webhook (whatever its events and status: it was asked for).
+    private func test(_ request: HTTPRequest) throws -> ManagementAPI.Transaction {
+        let id = try commands.id(request)
+        let eventID = try ResourceID.make()
+        let now = api.now
+        return { [api, commands] connection in
+            let endpoint = try commands.find(connection, id: id)
+            let (event, delivery) = try TestDelivery.make(for: endpoint, eventID: eventID, now: now, translator: api.translator)
+            _ = try EventRecords.commit(connection, event: event, body: JSONWriter.bytes(event.raw), deliveries: [delivery], now: now)
+            guard let queued = try DeliveryHistory.find(connection, id: delivery.id) else { throw api.notFound("delivery", delivery.id) }
+            return ManagementAPI.Committed(response: ManagementAPI.json(202, Self.item(queued))) { api.signal.notify() }
+        }
+    }
+
+    private func deliveries(_ request: HTTPRequest) throws -> HTTPResponse {
+        let id = try commands.id(request)
+        var filter = DeliveryFilter(endpointID: id)
+        filter.limit = try QueryParameters.int(request, "limit", default: 50, range: 1...200)
+        filter.offset = try QueryParameters.int(request, "offset", default: 0, range: 0...Int(Int32.max))
+        let (items, total) = try api.database.read { connection in
+            _ = try commands.find(connection, id: id)
+            return (try DeliveryHistory.list(connection, filter), try DeliveryHistory.count(connection, filter))
+        }
+        return ManagementAPI.json(200, .object(JSONObject([
+            ("items", .array(items.map(Self.item))),
+            ("total", .integer(Int64(total))),
+            ("limit", .integer(Int64(filter.limit))),
+            ("offset", .integer(Int64(filter.offset))),
+        ])))
+    }
+
+    private static func name(_ name: String) throws(HTTPError) -> String {
+        guard (1...255).contains(name.count) else { throw RequestFields.invalid("name", "must be 1 to 255 characters") }
+        return name
+    }
+
+    private static func events(_ names: [String]) throws(HTTPError) -> [String] {
+        try EventCatalog.validate(names, known: EventCatalog.oneInbox, allowAll: false, field: "events", count: 1...20)
+    }
+
+    /// The webhook object of REFERENCE §2.5.
+    static func object(_ endpoint: EndpointRecord, secret: String?) -> JSONValue {
+        .object(JSONObject([
+            ("id", .string(endpoint.id)),
+            ("name", ManagementAPI.text(endpoint.name)),
+            ("url", .string(endpoint.url)),
+            ("events", .array(endpoint.enabledEvents.map { .string($0) })),
+            ("secret", ManagementAPI.text(secret)),
+            ("status", .string(endpoint.status == EndpointRecord.enabled ? "active" : "disabled")),
+            ("receive_test_events", .bool(endpoint.receiveTestEvents)),
+            ("created_at", ManagementAPI.time(endpoint.createdAt)),
+            ("updated_at", ManagementAPI.time(endpoint.updatedAt)),
+        ]))
+    }
+
+    /// A delivery record of REFERENCE §2.6: the delivery with its latest attempt.
+    static func item(_ delivery: DeliveryRecord) -> JSONValue {
+        let attempt = delivery.latestAttempt
+        let completedAt = delivery.status == "pending" ? nil : (delivery.deliveredAt ?? delivery.updatedAt)
+        return .object(JSONObject([
+            ("id", .string(delivery.id)),
+            ("webhook_id", ManagementAPI.text(delivery.endpointID)),
+            ("event", .string(delivery.eventType)),
+            ("status", .string(delivery.status)),
+            ("attempt", .integer(Int64(attempt?.number ?? delivery.attemptCount))),
+            ("response_status", ManagementAPI.int(attempt?.responseStatus ?? delivery.lastResponseStatus)),
+            ("response_body", ManagementAPI.text(attempt?.responseBody ?? delivery.lastResponseBody)),
+            ("error", ManagementAPI.text(attempt?.error ?? delivery.lastError)),
+            ("next_retry_at", ManagementAPI.time(delivery.status == "pending" ? delivery.nextAttemptAt : nil)),
+            ("completed_at", ManagementAPI.time(completedAt)),
+            ("created_at", ManagementAPI.time(delivery.createdAt)),
+        ]))
+    }
+}

@@ -1,0 +1,103 @@
+"""Starts the real `switchboard serve` for interop tests, and a recording webhook sink."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from switchboard_cli import BINARY, ROOT
+
+
+class Sink:
+    """An HTTP server on 127.0.0.1 that answers 200 and records every POST (path, headers, raw body)."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, dict[str, str], bytes]] = []
+        self._lock = threading.Lock()
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                with sink._lock:
+                    sink.received.append((self.path, {k: v for k, v in self.headers.items()}, body))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def on(self, path: str) -> list[tuple[dict[str, str], bytes]]:
+        with self._lock:
+            return [(headers, body) for (p, headers, body) in self.received if p == path]
+
+    def wait_for(self, path: str, count: int, seconds: float = 20) -> list[tuple[dict[str, str], bytes]]:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            got = self.on(path)
+            if len(got) >= count:
+                return got
+            time.sleep(0.05)
+        return self.on(path)
+
+    def close(self) -> None:
+        self._server.shutdown()
+
+
+class Gateway:
+    """`switchboard serve` with a temporary config and store; the port is read from its "listening" log line."""
+
+    def __init__(self, config: dict) -> None:
+        self._dir = tempfile.TemporaryDirectory()
+        directory = pathlib.Path(self._dir.name)
+        config = {"listen": {"host": "127.0.0.1", "port": 0}, "store": {"path": str(directory / "gw.sqlite")},
+                  "mappings": str(ROOT / "mappings"), **config}
+        path = directory / "switchboard.json"
+        path.write_text(json.dumps(config))
+        self._log = open(directory / "stderr.log", "w+b")
+        self.process = subprocess.Popen([str(BINARY), "serve", "--config", str(path)], stderr=self._log,
+                                        stdout=subprocess.DEVNULL, cwd=ROOT)
+        self.port = self._wait_for_port()
+
+    def _wait_for_port(self) -> int:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            self._log.seek(0)
+            for line in self._log.read().decode(errors="replace").splitlines():
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue
+                if entry.get("msg") == "listening":
+                    return int(entry["port"])
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        self._log.seek(0)
+        raise RuntimeError(f"switchboard serve did not start: {self._log.read().decode(errors='replace')}")
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        finally:
+            self._log.close()
+            self._dir.cleanup()
