@@ -51,7 +51,7 @@ AIM_P95_MS=25
 API_KEY=sk_bench_gateway
 TOKEN_HEADER=X-Salpre-Token
 TOKEN=bench-salpre-token
-ONEINBOX_EVENTS='["call.started","call.ended","call.analyzed","call.failed","call.recording.available","transcript.partial","transcript.final"]'
+ONEINBOX_EVENTS='["call.started","call.ended","call.analyzed","call.failed","call.recording.available","transcript.partial","transcript.final","call.incoming"]'
 PREFIX="$BENCH_DIR/gateway"
 CONFIG="$PREFIX.json"
 DB="$PREFIX.sqlite"
@@ -80,10 +80,8 @@ check_settings() {
     "$PYTHON" -c 'import sqlite3' 2>/dev/null || die "$PYTHON lacks the sqlite3 module"
 }
 
-# write_config PORT [WEBHOOK_URL]: the gateway's configuration for this run.
+# write_config PORT: the gateway's configuration for this run.
 write_config() {
-    local webhook=null
-    [[ -n ${2:-} ]] && webhook="\"$2\""
     local concurrency=
     [[ -n $DELIVERY_CONCURRENCY ]] && concurrency="\"max_concurrency_per_endpoint\": $DELIVERY_CONCURRENCY,"
     cat >"$CONFIG" <<EOF
@@ -98,8 +96,7 @@ write_config() {
                "allow_private_networks": true},
   "sources": [
     {"name": "salpre", "format": "salpre",
-     "auth": {"scheme": "header-token", "header": "$TOKEN_HEADER", "value": "$TOKEN"},
-     "webhook_url": $webhook}
+     "auth": {"scheme": "header-token", "header": "$TOKEN_HEADER", "value": "$TOKEN"}}
   ],
   "mappings": "$ROOT/mappings",
   "log": {"level": "$LOG_LEVEL"}
@@ -121,20 +118,8 @@ start_gateway() {
 }
 
 # subscribe SINK_PORT: one CallingBox-style and one OneInbox-style endpoint, every event, to the sink.
-# TEMPORARY: without the management API (404), the gateway is restarted with the source's webhook_url
-# pointing at the sink instead (one CallingBox-style destination).
 subscribe() {
     local sink="http://127.0.0.1:$1"
-    if [[ $(curl -sS -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$GW_PORT/v1/webhook_endpoints") == 404 ]]; then
-        echo "$BENCH_NAME: no management API in this build: stand-in source webhook_url (CallingBox-style only)" >&2
-        stop_pid "$GW_PID"
-        local pid kept=()
-        for pid in "${SERVER_PIDS[@]}"; do [[ $pid == "$GW_PID" ]] || kept+=("$pid"); done
-        SERVER_PIDS=("${kept[@]}")
-        write_config "$GW_PORT" "$sink/callingbox"
-        start_gateway
-        return
-    fi
     api POST /v1/webhook_endpoints "{\"url\": \"$sink/callingbox\", \"enabled_events\": [\"*\"]}" >/dev/null \
         || die "could not create the CallingBox-style endpoint (POST /v1/webhook_endpoints)"
     api POST /v1/webhooks "{\"name\": \"bench sink\", \"url\": \"$sink/oneinbox\", \"events\": $ONEINBOX_EVENTS}" >/dev/null \
