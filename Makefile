@@ -19,13 +19,14 @@ INTEROP_MODULES := test_callingbox,test_standardwebhooks,test_inkbox,test_delive
 INTEROP_PYTEST = PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python -m pytest -p no:cacheprovider \
 	Tests/interop --require-modules $(INTEROP_MODULES)
 
-.PHONY: help deps interop-deps bench-deps build release run test interop bench-http bench-translate clean
+.PHONY: help deps interop-deps bench-deps build release run test interop bench-http bench-gateway bench-translate clean
 
 help:
 	@echo "make run              install what is missing, build (release), start the gateway with $(CONFIG)"
 	@echo "make test             install what is missing, build, run every test (Swift, then the SDK interop suite)"
 	@echo "make interop          build, run only the interop suite against the vendors' Python SDKs (in $(VENV))"
 	@echo "make bench-http       HTTP throughput of 'switchboard serve' against a C libmicrohttpd hello server"
+	@echo "make bench-gateway    ingest requests/s against the C hello server, deliveries/s, end-to-end latency at 1,000 events/s"
 	@echo "make bench-translate  Salpre -> CallingBox events/s of 'switchboard translate' against a Python baseline"
 	@echo "make clean            remove build output"
 
@@ -66,6 +67,9 @@ interop: build interop-deps
 
 bench-http: bench-deps
 	scripts/bench-http.sh
+
+bench-gateway: bench-deps
+	scripts/bench-gateway.sh
 
 bench-translate: deps
 	scripts/bench-translate.sh
