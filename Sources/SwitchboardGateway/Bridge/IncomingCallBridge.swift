@@ -85,8 +85,11 @@ final class IncomingCallBridge: Sendable {
         }
         client.execute(httpRequest) { [self] result in
             guard settled.claim() else { return }
-            let outcome = AttemptOutcome(result, startedAt: started, endedAt: clock())
-            finish(pending, DecisionVerdict.read(result, fallback: fallback), request: request.delivery(outcome))
+            var outcome = AttemptOutcome(result, startedAt: started, endedAt: clock())
+            let verdict = DecisionVerdict.read(result, fallback: fallback)
+            // A 2xx that is not an answer failed too.
+            if outcome.error == nil { outcome.error = verdict.error }
+            finish(pending, verdict, request: request.delivery(outcome))
         }
     }
 

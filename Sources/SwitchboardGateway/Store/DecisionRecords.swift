@@ -26,7 +26,8 @@ struct DecisionRecord: Sendable, Equatable {
 }
 
 /// The decision request as a delivery row (destination `decision:<source>`), so the deliveries API
-/// lists it with its one attempt. It is never pending: the deliverer never sends it again.
+/// lists it with its one attempt: `delivered` when the endpoint decided, else `exhausted` with the reason.
+/// It is never pending: the deliverer never sends it again.
 struct DecisionDelivery: Sendable {
     var id: String
     var url: String
@@ -76,7 +77,8 @@ enum DecisionRecords {
     private static func record(_ connection: SQLiteConnection, _ request: DecisionDelivery, eventID: String,
                                callID: String, source: String, now: Double) throws {
         let outcome = request.outcome
-        let status = outcome.succeeded ? "delivered" : "exhausted"
+        let delivered = outcome.succeeded && outcome.error == nil
+        let status = delivered ? "delivered" : "exhausted"
         try connection.execute("""
             INSERT INTO deliveries (id, event_id, endpoint_id, destination, url, format, scheme, event_type, call_id, body,
                                     status, attempt_count, next_attempt_at, last_error, last_response_status,
@@ -88,7 +90,7 @@ enum DecisionRecords {
                 delivered_at = coalesce(delivered_at, excluded.delivered_at), updated_at = excluded.updated_at
             """, [request.id, eventID, DecisionDelivery.destination(source: source), request.url, request.format,
                   request.scheme, request.eventType, callID, request.body, status, now, outcome.error,
-                  outcome.responseStatus, outcome.responseBody, outcome.succeeded ? now : nil, now, now])
+                  outcome.responseStatus, outcome.responseBody, delivered ? now : nil, now, now])
         try connection.execute("""
             INSERT INTO attempts (delivery_id, number, manual, started_at, duration_ms, response_status, response_body, error)
             VALUES (?, (SELECT attempt_count FROM deliveries WHERE id = ?), 0, ?, ?, ?, ?, ?)
