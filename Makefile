@@ -19,7 +19,7 @@ INTEROP_MODULES := test_callingbox,test_standardwebhooks,test_inkbox,test_delive
 INTEROP_PYTEST = PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python -m pytest -p no:cacheprovider \
 	Tests/interop --require-modules $(INTEROP_MODULES)
 
-.PHONY: help deps interop-deps bench-deps build release run test interop bench-http bench-translate clean
+.PHONY: help deps interop-deps bench-deps build release run test interop bench-http bench-translate bench-incoming clean
 
 help:
 	@echo "make run              install what is missing, build (release), start the gateway with $(CONFIG)"
@@ -27,6 +27,7 @@ help:
 	@echo "make interop          build, run only the interop suite against the vendors' Python SDKs (in $(VENV))"
 	@echo "make bench-http       HTTP throughput of 'switchboard serve' against a C libmicrohttpd hello server"
 	@echo "make bench-translate  Salpre -> CallingBox events/s of 'switchboard translate' against a Python baseline"
+	@echo "make bench-incoming   Inkbox incoming calls: the bridge's added latency, and /healthz while decisions wait"
 	@echo "make clean            remove build output"
 
 deps:
@@ -69,6 +70,9 @@ bench-http: bench-deps
 
 bench-translate: deps
 	scripts/bench-translate.sh
+
+bench-incoming: bench-deps
+	scripts/bench-incoming.sh
 
 clean:
 	rm -rf .build .build-* var

@@ -28,8 +28,6 @@ THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-3s}
 EXPECTED_RATIO=0.85
 
-SERVER_PIDS=()
-WRK_PID=
 STATS=
 
 check_settings() {
@@ -37,75 +35,12 @@ check_settings() {
     require_count CONNECTIONS "$CONNECTIONS"
     require_count THREADS "$THREADS"
     [[ $SWITCHBOARD_CMD == *"{PORT}"* ]] || die "SWITCHBOARD_CMD must contain {PORT}: '$SWITCHBOARD_CMD'"
-    require_tool wrk "install it with: apt-get install wrk"
-    require_tool cc "install a C compiler with: apt-get install build-essential"
-    require_tool pkg-config "install it with: apt-get install pkg-config"
-    pkg-config --exists libmicrohttpd || die "libmicrohttpd not found by pkg-config; apt-get install libmicrohttpd-dev"
+    require_mhd_tools
 }
 
 build() {
-    mkdir -p "$BENCH_DIR"
-    # shellcheck disable=SC2046  # pkg-config output must split into separate flags
-    cc -O2 -Wall -Wextra -pthread -o "$BENCH_DIR/hello" "$ROOT/scripts/bench/hello.c" \
-        $(pkg-config --cflags --libs libmicrohttpd)
+    build_mhd hello
     build_switchboard
-}
-
-# Stops a running wrk and every server started by this script: TERM, then KILL after five seconds.
-stop_all() {
-    local pid
-    if [[ -n $WRK_PID ]]; then kill -TERM "$WRK_PID" 2>/dev/null || true; fi
-    for pid in "${SERVER_PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || continue
-        for _ in {1..50}; do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-}
-
-# A loopback port that nothing answers on (the servers set SO_REUSEADDR).
-free_port() {
-    local port
-    for _ in {1..100}; do
-        port=$((20000 + RANDOM % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return
-        fi
-    done
-    die "no free loopback port found"
-}
-
-# Whether GET /healthz on the port answers 200.
-answers_ok() {
-    (
-        exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
-        printf 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
-        IFS= read -r -t 2 status_line <&3 || exit 1
-        [[ $status_line == "HTTP/1."?" 200"* ]]
-    ) 2>/dev/null
-}
-
-# start_server NAME COMMAND LOG: runs COMMAND (stdout and stderr to LOG) and records its pid
-# in STARTED_PID. The command is run with exec so that the recorded pid is the server's.
-start_server() {
-    (cd "$ROOT" && exec bash -c "exec $2") >"$3" 2>&1 &
-    STARTED_PID=$!
-    SERVER_PIDS+=("$STARTED_PID")
-    echo "bench-http: started $1 (pid $STARTED_PID): $2" >&2
-}
-
-# wait_ready NAME PID PORT LOG: waits up to ten seconds for GET /healthz to answer 200.
-wait_ready() {
-    for _ in {1..100}; do
-        answers_ok "$3" && return
-        kill -0 "$2" 2>/dev/null || die "$1 exited before answering; log $4:$(echo; tail -n 20 "$4")"
-        sleep 0.1
-    done
-    die "$1 did not answer GET /healthz with 200 on port $3 within 10s; log $4:$(echo; tail -n 20 "$4")"
 }
 
 # measure DURATION PORT: runs wrk against the port and sets STATS to "rate mean_ms p99_ms errors".
@@ -149,9 +84,7 @@ print_row() {
 main() {
     check_settings
     build
-    trap stop_all EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
+    stop_all_on_exit
 
     local sb_port hello_port sb_pid hello_pid
     sb_port=$(free_port)

@@ -6,6 +6,7 @@
  *
  * Usage: hello PORT     (listens on 127.0.0.1:PORT; stops cleanly on SIGTERM or SIGINT)
  */
+#include "mhd_bench.h"
 #include <microhttpd.h>
 
 #include <arpa/inet.h>
@@ -72,18 +73,9 @@ int main(int argc, char **argv) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned int pool_size = cores > 0 ? (unsigned int)cores : 1;
 
-    /* Block the stop signals before any thread exists, so that only sigwait below sees them. */
     sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
-
-    struct sockaddr_in address;
-    memset(&address, 0, sizeof address);
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    block_stop_signals(&stop_signals);
+    struct sockaddr_in address = loopback_address(port);
 
     struct MHD_Daemon *daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
