@@ -15,11 +15,11 @@ PYTHON ?= python3
 VENV := .venv
 INTEROP_REQUIREMENTS := Tests/interop/requirements.txt
 # Each of these test modules must contribute tests: a suite that collects nothing fails.
-INTEROP_MODULES := test_callingbox,test_standardwebhooks,test_inkbox,test_delivery_sdks,test_callingbox_api
+INTEROP_MODULES := test_callingbox,test_standardwebhooks,test_inkbox,test_delivery_sdks,test_callingbox_api,test_incoming_call
 INTEROP_PYTEST = PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python -m pytest -p no:cacheprovider \
 	Tests/interop --require-modules $(INTEROP_MODULES)
 
-.PHONY: help deps interop-deps bench-deps build release run test interop bench-http bench-gateway bench-translate clean
+.PHONY: help deps interop-deps bench-deps build release run test interop bench-http bench-gateway bench-translate bench-incoming clean
 
 help:
 	@echo "make run              install what is missing, build (release), start the gateway with $(CONFIG)"
@@ -28,6 +28,7 @@ help:
 	@echo "make bench-http       HTTP throughput of 'switchboard serve' against a C libmicrohttpd hello server"
 	@echo "make bench-gateway    ingest requests/s against the C hello server, deliveries/s, end-to-end latency at 1,000 events/s"
 	@echo "make bench-translate  Salpre -> CallingBox events/s of 'switchboard translate' against a Python baseline"
+	@echo "make bench-incoming   Inkbox incoming calls: the bridge's added latency, and /healthz while decisions wait"
 	@echo "make clean            remove build output"
 
 deps:
@@ -73,6 +74,9 @@ bench-gateway: bench-deps
 
 bench-translate: deps
 	scripts/bench-translate.sh
+
+bench-incoming: bench-deps
+	scripts/bench-incoming.sh
 
 clean:
 	rm -rf .build .build-* var

@@ -16,6 +16,8 @@ public final class Gateway: @unchecked Sendable {
         var server: HTTPServer
         var database: Database
         var client: HTTPClient
+        /// Asks incoming-call decision endpoints (nil when no source has one).
+        var decisionClient: HTTPClient?
         var deliverer: Deliverer
         var destinations: DestinationRegistry
         var signal: DeliverySignal
@@ -48,6 +50,7 @@ public final class Gateway: @unchecked Sendable {
         let server: HTTPServer
         let client: HTTPClient
         let deliverer: Deliverer
+        var decisionClient: HTTPClient?
         let destinations = DestinationRegistry()
         let signal = DeliverySignal()
         do {
@@ -67,8 +70,12 @@ public final class Gateway: @unchecked Sendable {
                                              orgDefaultSecret: config.orgDefaultSecret),
                 signal: signal, logger: logger, metrics: metrics, health: health,
                 endpointMayHaveChanged: { [logger] id in destinations.refresh(endpointID: id, from: database, logger: logger) })
+            let bridge = try BridgeSetup.make(config: config, database: database, logger: logger, metrics: metrics,
+                                              signal: signal, health: health)
+            decisionClient = bridge?.client
             let ingest = try IngestService(config: config, mappings: mappings, database: database, logger: logger,
-                                           signal: signal, destinations: destinations, health: health)
+                                           signal: signal, destinations: destinations, health: health,
+                                           bridge: bridge?.bridge)
             let management = try ManagementAPI(config: config, mappings: mappings, database: database,
                                                destinations: destinations, signal: signal, logger: logger)
             var router = Router()
@@ -88,13 +95,14 @@ public final class Gateway: @unchecked Sendable {
             statistics.withLock { $0 = server }
             try server.start()
         } catch {
+            decisionClient?.shutdown()
             database.close()
             throw error
         }
         deliverer.start()
         state.withLock {
-            $0 = Running(server: server, database: database, client: client, deliverer: deliverer,
-                         destinations: destinations, signal: signal)
+            $0 = Running(server: server, database: database, client: client, decisionClient: decisionClient,
+                         deliverer: deliverer, destinations: destinations, signal: signal)
         }
         logger.info("listening", ["host": .string(config.listen.host), "port": .int(server.port),
                                   "store": .string(config.store.path), "sources": .int(config.sources.count),
@@ -110,6 +118,7 @@ public final class Gateway: @unchecked Sendable {
         running.server.shutdown()
         running.deliverer.stop()
         running.client.shutdown()
+        running.decisionClient?.shutdown()
         running.database.close()
         logger.info("stopped")
     }

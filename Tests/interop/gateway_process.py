@@ -9,15 +9,17 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from switchboard_cli import BINARY, ROOT
 
 
 class Sink:
-    """An HTTP server on 127.0.0.1 that answers 200 and records every POST (path, headers, raw body)."""
+    """An HTTP server on 127.0.0.1 that records every POST (path, headers, raw body) and answers 200 with
+    an empty body, or what `answer(path)` returns: (status, JSON body bytes)."""
 
-    def __init__(self) -> None:
+    def __init__(self, answer: Callable[[str], tuple[int, bytes]] | None = None) -> None:
         self.received: list[tuple[str, dict[str, str], bytes]] = []
         self._lock = threading.Lock()
         sink = self
@@ -28,9 +30,13 @@ class Sink:
                 body = self.rfile.read(length)
                 with sink._lock:
                     sink.received.append((self.path, {k: v for k, v in self.headers.items()}, body))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
+                status, reply = answer(self.path) if answer else (200, b"")
+                self.send_response(status)
+                if reply:
+                    self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
+                self.wfile.write(reply)
 
             def log_message(self, *args: object) -> None:
                 pass

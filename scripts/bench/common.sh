@@ -176,3 +176,29 @@ parse_wrk() {
         }
     ' || die "could not read wrk output"
 }
+
+# Used by bench-incoming.sh.
+# build_mhd NAME: compiles scripts/bench/NAME.c against libmicrohttpd into $BENCH_DIR/NAME.
+build_mhd() {
+    mkdir -p "$BENCH_DIR"
+    # shellcheck disable=SC2046  # pkg-config output must split into separate flags
+    cc -O2 -Wall -Wextra -pthread -o "$BENCH_DIR/$1" "$ROOT/scripts/bench/$1.c" $(pkg-config --cflags --libs libmicrohttpd)
+}
+
+# require_mhd_tools: wrk, a C compiler and libmicrohttpd for the C servers of the benchmarks.
+require_mhd_tools() {
+    require_tool wrk "install it with: apt-get install wrk"
+    require_tool cc "install a C compiler with: apt-get install build-essential"
+    require_tool pkg-config "install it with: apt-get install pkg-config"
+    pkg-config --exists libmicrohttpd || die "libmicrohttpd not found by pkg-config; apt-get install libmicrohttpd-dev"
+}
+
+# wait_ready NAME PID PORT LOG: waits up to ten seconds for GET /healthz to answer 200.
+wait_ready() {
+    for _ in {1..100}; do
+        answers_ok "$3" && return
+        kill -0 "$2" 2>/dev/null || die "$1 exited before answering; log $4:$(echo; tail -n 20 "$4")"
+        sleep 0.1
+    done
+    die "$1 did not answer GET /healthz with 200 on port $3 within 10s; log $4:$(echo; tail -n 20 "$4")"
+}

@@ -27,6 +27,11 @@ public struct SourceConfig: Sendable, Equatable {
     /// The format `webhook_url` receives (default: callingbox).
     public var webhookFormat: String
     public var unknownEvents: UnknownEvents
+    /// Inkbox only: accept requests that carry no `X-Inkbox-Signature` (an Inkbox organisation without a
+    /// signing key sends them unsigned). Signed requests are still verified when a secret is configured.
+    public var allowUnsigned = false
+    /// Inkbox only: answer `incoming_call` synchronously (rules, decision endpoint, fallback).
+    public var incomingCall: IncomingCallConfig?
 
     static func parse(_ reader: inout ConfigReader, environment: [String: String]) throws -> SourceConfig {
         let at = reader.location
@@ -38,8 +43,21 @@ public struct SourceConfig: Sendable, Equatable {
         guard var auth = try reader.object("auth") else {
             throw ConfigError("'\(at).auth' is required: every source is authenticated")
         }
-        let parsedAuth = try parseAuth(&auth, environment: environment)
+        let allowUnsigned = try reader.bool("allow_unsigned") ?? false
+        let parsedAuth = try parseAuth(&auth, environment: environment, allowUnsigned: allowUnsigned)
         try auth.finish()
+        if allowUnsigned, case .headerToken = parsedAuth {
+            throw ConfigError("'\(at).allow_unsigned' applies to scheme inkbox only")
+        } else if allowUnsigned, case .signature(let scheme, _, _) = parsedAuth, scheme != "inkbox" {
+            throw ConfigError("'\(at).allow_unsigned' applies to scheme inkbox only")
+        }
+        var incomingCall: IncomingCallConfig?
+        if var block = try reader.object("incoming_call") {
+            guard format == "inkbox" else {
+                throw ConfigError("'\(at).incoming_call' needs format inkbox (it answers Inkbox's incoming_call webhook)")
+            }
+            incomingCall = try IncomingCallConfig.parse(&block, environment: environment)
+        }
         let webhookURL = try reader.string("webhook_url")
         let webhookFormat = try reader.string("webhook_format") ?? "callingbox"
         let unknownText = try reader.string("unknown_events") ?? "skip"
@@ -48,10 +66,13 @@ public struct SourceConfig: Sendable, Equatable {
         }
         try reader.finish()
         return SourceConfig(name: name, format: format, auth: parsedAuth, webhookURL: webhookURL,
-                            webhookFormat: webhookFormat, unknownEvents: unknown)
+                            webhookFormat: webhookFormat, unknownEvents: unknown, allowUnsigned: allowUnsigned,
+                            incomingCall: incomingCall)
     }
 
-    private static func parseAuth(_ auth: inout ConfigReader, environment: [String: String]) throws -> Auth {
+    /// `allowUnsigned` lets an inkbox source go without a secret (every request then passes unsigned).
+    private static func parseAuth(_ auth: inout ConfigReader, environment: [String: String],
+                                  allowUnsigned: Bool) throws -> Auth {
         let at = auth.location
         guard let scheme = try auth.string("scheme") else { throw ConfigError("'\(at).scheme' is required") }
         switch scheme {
@@ -67,7 +88,9 @@ public struct SourceConfig: Sendable, Equatable {
             var secrets: [String] = []
             if let one = try auth.secret("secret", environment: environment) { secrets.append(one) }
             secrets += try auth.secrets("secrets", environment: environment) ?? []
-            guard !secrets.isEmpty else { throw ConfigError("'\(at).secret' is required for scheme \(scheme)") }
+            guard !secrets.isEmpty || allowUnsigned && scheme == "inkbox" else {
+                throw ConfigError("'\(at).secret' is required for scheme \(scheme)")
+            }
             let tolerance = try auth.int("tolerance_seconds", range: 0...86_400) ?? Int(SignatureSchemes.defaultTolerance)
             return .signature(scheme: scheme, secrets: secrets, toleranceSeconds: tolerance)
         default:

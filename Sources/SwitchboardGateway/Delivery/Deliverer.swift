@@ -157,21 +157,7 @@ final class Deliverer: @unchecked Sendable {
             return
         }
         client.execute(request) { [self] result in
-            let ended = clock()
-            var outcome = AttemptOutcome(startedAt: started, durationMilliseconds: (ended - started) * 1000,
-                                         responseStatus: nil, responseBody: nil, error: nil, retryAfterSeconds: nil)
-            switch result {
-            case .success(let response):
-                outcome.responseStatus = response.status
-                outcome.responseBody = String(decoding: response.body.prefix(4096), as: UTF8.self)
-                if !(200...299).contains(response.status) {
-                    outcome.error = "HTTP \(response.status)"
-                    outcome.retryAfterSeconds = response.headers["Retry-After"].flatMap { RetryAfter.parse($0, now: ended) }
-                }
-            case .failure(let error):
-                outcome.error = "\(error.kind): \(error.message)"
-            }
-            finish(delivery, outcome)
+            finish(delivery, AttemptOutcome(result, startedAt: started, endedAt: clock()))
         }
     }
 

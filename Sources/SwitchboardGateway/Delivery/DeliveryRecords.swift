@@ -1,3 +1,5 @@
+import SwitchboardCore
+import SwitchboardHTTP
 import SwitchboardStore
 
 /// A delivery ready to be attempted.
@@ -28,6 +30,26 @@ struct AttemptOutcome: Sendable {
     var retryAfterSeconds: Double?
 
     var succeeded: Bool { responseStatus.map { (200...299).contains($0) } ?? false }
+}
+
+extension AttemptOutcome {
+    /// What a request that started at `startedAt` and ended at `endedAt` came to: the status and the
+    /// first 4 KiB of the body, or the transport error; a non-2xx status is the error `HTTP <status>`.
+    init(_ result: Result<HTTPClientResponse, HTTPClientError>, startedAt: Double, endedAt: Double) {
+        self.init(startedAt: startedAt, durationMilliseconds: (endedAt - startedAt) * 1000, responseStatus: nil,
+                  responseBody: nil, error: nil, retryAfterSeconds: nil)
+        switch result {
+        case .success(let response):
+            responseStatus = response.status
+            responseBody = String(decoding: response.body.prefix(4096), as: UTF8.self)
+            if !(200...299).contains(response.status) {
+                error = "HTTP \(response.status)"
+                retryAfterSeconds = response.headers["Retry-After"].flatMap { RetryAfter.parse($0, now: endedAt) }
+            }
+        case .failure(let failure):
+            error = "\(failure.kind): \(failure.message)"
+        }
+    }
 }
 
 /// The SQL of delivery: which deliveries are due, and recording each attempt.

@@ -20,8 +20,9 @@ enum DeliveryRequest {
     /// - Parameters:
     ///   - secrets: the current secret first, then any still in their rotation overlap.
     ///   - timeoutMilliseconds: the whole attempt's budget.
-    static func make(_ delivery: DueDelivery, secrets: [String], now: Double,
-                     timeoutMilliseconds: Int) throws(Failure) -> HTTPClientRequest {
+    ///   - messageID: the id the scheme signs, when it signs one (default: the delivery id).
+    static func make(_ delivery: DueDelivery, secrets: [String], now: Double, timeoutMilliseconds: Int,
+                     messageID: String? = nil) throws(Failure) -> HTTPClientRequest {
         guard !secrets.isEmpty else { throw .noSecret(delivery.destination) }
         var headers = HTTPHeaders()
         headers.add("Content-Type", "application/json")
@@ -32,7 +33,7 @@ enum DeliveryRequest {
             // The Inkbox scheme carries a single signature: sign with the current secret only.
             let signers = delivery.scheme == "inkbox" ? Array(secrets.prefix(1)) : secrets
             signed = try scheme.sign(body: delivery.body, secrets: signers, timestamp: Int64(now),
-                                     id: scheme.needsMessageID ? delivery.id : nil)
+                                     id: scheme.needsMessageID ? messageID ?? delivery.id : nil)
         } catch {
             throw .signing("\(error)")
         }

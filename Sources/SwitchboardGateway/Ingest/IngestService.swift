@@ -6,6 +6,9 @@ import SwitchboardStore
 /// `POST /v1/ingest/{source}`: authenticate → decode → de-duplicate → correlate → route → encode →
 /// commit the event and its deliveries in one transaction → answer. 2xx only after the commit.
 ///
+/// An Inkbox source with an `incoming_call` block answers `incoming_call` synchronously instead
+/// (`IngestService+IncomingCall.swift`): 200 with the call's answer, recorded after it is sent.
+///
 /// Threads: `ingest` runs on a server thread up to the submission to the group-commit writer; the
 /// answer is sent from the writer's completion. The translator (call sessions) is shared under a lock.
 final class IngestService: Sendable {
@@ -18,16 +21,18 @@ final class IngestService: Sendable {
 
     private let sources: [String: Source]
     private let mappings: Translator
-    private let translator: LockedValue<Translator>
-    private let database: Database
-    private let logger: Logger
-    private let clock: @Sendable () -> Double
+    let translator: LockedValue<Translator>
+    let database: Database
+    let logger: Logger
+    let clock: @Sendable () -> Double
     private let signal: DeliverySignal
-    private let destinations: DestinationRegistry
+    let destinations: DestinationRegistry
     private let health: StoreHealth
+    /// Answers incoming calls of sources with an `incoming_call` block (nil when none has one).
+    let bridge: IncomingCallBridge?
 
     init(config: GatewayConfig, mappings: [FormatMapping], database: Database, logger: Logger, signal: DeliverySignal,
-         destinations: DestinationRegistry, health: StoreHealth,
+         destinations: DestinationRegistry, health: StoreHealth, bridge: IncomingCallBridge? = nil,
          clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
         var sources: [String: Source] = [:]
         let names = Set(mappings.map(\.format))
@@ -37,6 +42,12 @@ final class IngestService: Sendable {
             }
             if source.webhookURL != nil, !names.contains(source.webhookFormat) {
                 throw ConfigError("source '\(source.name)': unknown webhook_format '\(source.webhookFormat)'")
+            }
+            if let decision = source.incomingCall?.decision, !names.contains(decision.format) {
+                throw ConfigError("source '\(source.name)': incoming_call.decision.format '\(decision.format)' has no mapping file")
+            }
+            if source.incomingCall != nil, bridge == nil {
+                throw ConfigError("source '\(source.name)': incoming_call needs the incoming-call bridge")
             }
             if source.webhookURL != nil, config.orgDefaultSecret == nil {
                 throw ConfigError("source '\(source.name)': webhook_url needs org_default_secret to sign its deliveries")
@@ -67,6 +78,7 @@ final class IngestService: Sendable {
         self.signal = signal
         self.health = health
         self.destinations = destinations
+        self.bridge = bridge
         self.clock = clock
     }
 
@@ -84,8 +96,7 @@ final class IngestService: Sendable {
         }
         let now = clock()
         do {
-            try source.scheme.verify(body: request.body, headers: request.headers.map { HeaderField($0.name, $0.value) },
-                                     secrets: source.secrets, now: Int64(now), tolerance: source.tolerance)
+            try Self.authenticate(request, source: source, now: now)
         } catch {
             logger.warn("ingest refused", ["source": .string(name), "reason": .string(error.description)])
             responder.respond(.error(401, type: "unauthorized", message: error.description))
@@ -96,6 +107,9 @@ final class IngestService: Sendable {
             var decoder = mappings
             decoder.unknownEventsAreErrors = source.config.unknownEvents == .error
             switch try decoder.decode(request.body, format: source.config.format, source: name, receivedAt: now) {
+            case .event(let decoded) where decoded.kind == .incoming && source.config.incomingCall != nil:
+                answerIncomingCall(decoded, source: source.config, request: request, responder: responder, receivedAt: now)
+                return
             case .event(let decoded):
                 event = decoded
             case .ignored(let type, let reason):
@@ -152,6 +166,17 @@ final class IngestService: Sendable {
                                          headers: ["Retry-After": "1"]))
             }
         })
+    }
+
+    /// Verifies the request with the source's scheme. An Inkbox source with `allow_unsigned` passes a
+    /// request without `X-Inkbox-Signature`, and any request when it has no secret to verify with.
+    static func authenticate(_ request: HTTPRequest, source: Source, now: Double) throws(SignatureFailure) {
+        if source.config.allowUnsigned,
+           source.secrets.isEmpty || !request.headers.contains(InkboxSignature.signatureHeader) {
+            return
+        }
+        try source.scheme.verify(body: request.body, headers: request.headers.map { HeaderField($0.name, $0.value) },
+                                 secrets: source.secrets, now: Int64(now), tolerance: source.tolerance)
     }
 
     /// Stable per (event, destination, output): the same on every retry and replay.

@@ -9,8 +9,9 @@ import SwitchboardHTTP
 /// | `GET /v1/webhook_deliveries/{id}` | 200 delivery |
 /// | `POST /v1/webhook_deliveries/{id}/redeliver` | back to `pending`, due now, `manual_retry_count` + 1, same id → 200 delivery |
 ///
-/// Every delivery of the gateway is listed (endpoints of both APIs, per-call and per-source URLs;
-/// `endpoint_id` is null for the last two).
+/// Every delivery of the gateway is listed (endpoints of both APIs, per-call and per-source URLs, and
+/// the requests to incoming-call decision endpoints; `endpoint_id` is null for the last three). A
+/// decision request is never redelivered (409 `not_replayable`): the call it decided is gone.
 struct CallingBoxDeliveryRoutes: Sendable {
     let api: ManagementAPI
 
@@ -48,6 +49,10 @@ struct CallingBoxDeliveryRoutes: Sendable {
         let id = try api.pathID(request, "webhook delivery")
         let now = api.now
         return { [api] connection in
+            if let existing = try DeliveryHistory.find(connection, id: id), existing.destination.hasPrefix(DecisionDelivery.destination(source: "")) {
+                throw HTTPError(409, type: "not_replayable",
+                                message: "a decision request answered a live call; it cannot be sent again")
+            }
             guard let delivery = try DeliveryHistory.redeliver(connection, id: id, now: now) else {
                 throw api.notFound("webhook delivery", id)
             }

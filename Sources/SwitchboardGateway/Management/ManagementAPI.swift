@@ -8,7 +8,8 @@ import SwitchboardStore
 /// - CallingBox-compatible `/v1/webhook_endpoints` and `/v1/webhook_deliveries` (`CallingBoxEndpointRoutes`,
 ///   `CallingBoxDeliveryRoutes`), which the official `callingbox` SDK drives unchanged;
 /// - OneInbox-compatible `/v1/webhooks` (`OneInboxWebhookRoutes`);
-/// - per-call webhooks `/v1/calls/{call}/webhook` (`CallWebhookRoutes`).
+/// - per-call webhooks `/v1/calls/{call}/webhook` (`CallWebhookRoutes`);
+/// - incoming-call decisions `/v1/decisions` (`DecisionRoutes`).
 ///
 /// Reads run on the server thread (short queries on a pooled read connection). Changes are validated on
 /// the server thread, then committed through the group-commit writer; the answer is sent, and the
@@ -61,6 +62,7 @@ struct ManagementAPI: Sendable {
         CallingBoxDeliveryRoutes(api: self).register(on: &router)
         OneInboxWebhookRoutes(api: self).register(on: &router)
         CallWebhookRoutes(api: self).register(on: &router)
+        DecisionRoutes(api: self).register(on: &router)
     }
 
     /// The organisation id CallingBox objects carry. This gateway is one organisation; its id is a

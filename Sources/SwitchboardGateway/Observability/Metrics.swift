@@ -12,7 +12,10 @@ final class Metrics: Sendable {
 
     private let requests = LockedValue<[RequestKey: Int]>([:])
     private let deliveries = LockedValue<[String: Int]>([:])
+    private let decisions = LockedValue<[String: Int]>([:])
+    private let unrecordedDecisions = LockedValue(0)
     let ingestLatency = Histogram(bounds: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5])
+    let decisionLatency = Histogram(bounds: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30])
     let attemptLatency = Histogram(bounds: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])
 
     static let ingestRoute = "/v1/ingest/{source}"
@@ -31,6 +34,17 @@ final class Metrics: Sendable {
         attemptLatency.observe(seconds)
     }
 
+    /// An incoming call was answered: `decidedBy` is rule, endpoint or fallback.
+    func recordDecision(_ decidedBy: String, seconds: Double) {
+        decisions.withLock { $0[decidedBy, default: 0] += 1 }
+        decisionLatency.observe(seconds)
+    }
+
+    /// An answered call's decision could not be committed.
+    func decisionNotRecorded() {
+        unrecordedDecisions.withLock { $0 += 1 }
+    }
+
     /// The exposition text. `queueDepth` and `oldestPendingAge` are read from the store at scrape time.
     func render(queueDepth: Int?, oldestPendingAgeSeconds: Double?, server: HTTPServerStatistics) -> String {
         var text = ""
@@ -42,12 +56,17 @@ final class Metrics: Sendable {
         }
         text += ingestLatency.render(name: "switchboard_ingest_duration_seconds",
                                      help: "Ingest request latency, received to answered (after the commit).")
-        text += "# HELP switchboard_deliveries_total Delivery attempts by outcome.\n# TYPE switchboard_deliveries_total counter\n"
-        for (outcome, count) in deliveries.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
-            text += "switchboard_deliveries_total{outcome=\(Self.quote(outcome))} \(count)\n"
-        }
+        text += Self.counter("switchboard_deliveries_total", help: "Delivery attempts by outcome.", label: "outcome",
+                             deliveries.withLock { $0 })
         text += attemptLatency.render(name: "switchboard_delivery_attempt_duration_seconds",
                                       help: "Delivery attempt latency, request to response or error.")
+        text += Self.counter("switchboard_decisions_total", help: "Incoming calls answered, by who decided.",
+                             label: "decided_by", decisions.withLock { $0 })
+        text += decisionLatency.render(name: "switchboard_decision_duration_seconds",
+                                       help: "Incoming-call latency, request received to answer sent.")
+        text += "# HELP switchboard_decisions_unrecorded_total Answered calls whose decision could not be stored.\n"
+        text += "# TYPE switchboard_decisions_unrecorded_total counter\n"
+        text += "switchboard_decisions_unrecorded_total \(unrecordedDecisions.withLock { $0 })\n"
         text += "# HELP switchboard_delivery_queue_depth Deliveries pending.\n# TYPE switchboard_delivery_queue_depth gauge\n"
         text += "switchboard_delivery_queue_depth \(queueDepth.map(String.init) ?? "NaN")\n"
         text += "# HELP switchboard_delivery_oldest_pending_age_seconds Age of the oldest pending delivery.\n"
@@ -59,6 +78,15 @@ final class Metrics: Sendable {
         text += "# HELP switchboard_http_requests_in_flight Requests being handled, parked ones included.\n"
         text += "# TYPE switchboard_http_requests_in_flight gauge\n"
         text += "switchboard_http_requests_in_flight \(server.requestsInFlight)\n"
+        return text
+    }
+
+    /// A counter with one label, its values in label order.
+    static func counter(_ name: String, help: String, label: String, _ counts: [String: Int]) -> String {
+        var text = "# HELP \(name) \(help)\n# TYPE \(name) counter\n"
+        for (value, count) in counts.sorted(by: { $0.key < $1.key }) {
+            text += "\(name){\(label)=\(quote(value))} \(count)\n"
+        }
         return text
     }
 

@@ -108,5 +108,28 @@ enum GatewaySchema {
                 PRIMARY KEY (call_id, destination, grp)
             );
             """),
+        Migration(version: 5, name: "incoming-call decisions", sql: """
+            CREATE TABLE decisions (
+                id TEXT PRIMARY KEY,
+                source TEXT NOT NULL,
+                request_id TEXT,                    -- X-Inkbox-Request-ID; null when an unsigned request had none
+                call_id TEXT NOT NULL,              -- canonical call UUID
+                call_key TEXT NOT NULL,             -- Inkbox's call id
+                event_id TEXT NOT NULL,             -- the call.incoming event
+                decided_by TEXT NOT NULL,           -- rule | endpoint | fallback
+                rule_index INTEGER,                 -- the matching rule (decided_by rule)
+                action TEXT NOT NULL,               -- answer | reject
+                client_websocket_url TEXT,
+                latency_ms REAL NOT NULL,           -- request received to answer sent
+                endpoint_status INTEGER,            -- the decision endpoint's HTTP status, when it answered
+                endpoint_body TEXT,                 -- its body, the first 4 KiB
+                error TEXT,                         -- why the fallback answered
+                delivery_id TEXT,                   -- the decision request's row in deliveries
+                created_at REAL NOT NULL
+            );
+            CREATE UNIQUE INDEX decisions_by_request ON decisions (source, request_id) WHERE request_id IS NOT NULL;
+            CREATE INDEX decisions_by_call ON decisions (call_id, created_at);
+            CREATE INDEX decisions_by_created ON decisions (created_at);
+            """),
     ]
 }

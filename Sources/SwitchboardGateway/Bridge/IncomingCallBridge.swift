@@ -1,0 +1,147 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardHTTP
+import SwitchboardStore
+
+/// Answers Inkbox's synchronous `incoming_call` once the rules, the decision endpoint or the fallback
+/// have decided, then records the decision.
+///
+/// Threads: no thread waits for a decision. The request's connection stays suspended (a deferred
+/// handler) while the decision endpoint is asked through the HTTP client; the answer is sent from the
+/// client's completion (on its loop thread) or from a deadline timer, whichever comes first, and the
+/// other finds the call already answered. The record is then committed by the group-commit writer.
+///
+/// Durability: answering the call comes before storing it. The answer is sent first; if the commit
+/// then fails, the error is logged and counted (`switchboard_decisions_unrecorded_total`), and the
+/// `call.incoming` event, its deliveries and the decision record are lost. This is the one place
+/// where a 2xx does not follow a commit.
+final class IncomingCallBridge: Sendable {
+    /// One call being decided.
+    struct Pending: Sendable {
+        var source: String
+        var requestID: String?
+        var event: CallEvent
+        var body: [UInt8]
+        /// Asynchronous deliveries of the event (empty when the event was committed before).
+        var deliveries: [NewDelivery]
+        var receivedAt: Double
+        var responder: HTTPResponder
+
+        var cacheKey: DecisionCache.Key? { requestID.map { DecisionCache.Key(source: source, requestID: $0) } }
+    }
+
+    /// How far past `timeout_ms` the deadline timer answers with the fallback if the client has not.
+    static let deadlineMarginMilliseconds = 50
+
+    let cache: DecisionCache
+    private let client: HTTPClient?
+    private let deadlines = DispatchQueue(label: "switchboard-decision-deadlines")
+    private let database: Database
+    private let logger: Logger
+    private let metrics: Metrics
+    private let signal: DeliverySignal
+    private let health: StoreHealth
+    private let clock: @Sendable () -> Double
+
+    init(client: HTTPClient?, cache: DecisionCache, database: Database, logger: Logger, metrics: Metrics,
+         signal: DeliverySignal, health: StoreHealth, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.client = client
+        self.cache = cache
+        self.database = database
+        self.logger = logger
+        self.metrics = metrics
+        self.signal = signal
+        self.health = health
+        self.clock = clock
+    }
+
+    /// Answers now with `verdict` (a rule, or the fallback when there is nothing to ask).
+    func answer(_ pending: Pending, _ verdict: DecisionVerdict) {
+        finish(pending, verdict, request: nil)
+    }
+
+    /// Asks the decision endpoint, answering with `fallback` when it fails or its deadline passes.
+    func ask(_ pending: Pending, _ request: DecisionRequest, fallback: CallAnswer) {
+        let started = clock()
+        guard let client else {
+            finish(pending, .fallback(fallback, error: "no decision client"), request: nil)
+            return
+        }
+        let httpRequest: HTTPClientRequest
+        do {
+            httpRequest = try request.httpRequest(now: started)
+        } catch {
+            finish(pending, .fallback(fallback, error: error.description), request: nil)
+            return
+        }
+        let settled = Settlement()
+        let timeout = request.decision.timeoutMilliseconds
+        deadlines.asyncAfter(deadline: .now() + .milliseconds(timeout + Self.deadlineMarginMilliseconds)) { [self] in
+            guard settled.claim() else { return }
+            let reason = "deadline: no answer within \(timeout) ms"
+            let outcome = AttemptOutcome(startedAt: started, durationMilliseconds: (clock() - started) * 1000,
+                                         responseStatus: nil, responseBody: nil, error: reason, retryAfterSeconds: nil)
+            finish(pending, .fallback(fallback, error: reason), request: request.delivery(outcome))
+        }
+        client.execute(httpRequest) { [self] result in
+            guard settled.claim() else { return }
+            var outcome = AttemptOutcome(result, startedAt: started, endedAt: clock())
+            let verdict = DecisionVerdict.read(result, fallback: fallback)
+            // A 2xx that is not an answer failed too.
+            if outcome.error == nil { outcome.error = verdict.error }
+            finish(pending, verdict, request: request.delivery(outcome))
+        }
+    }
+
+    /// Sends the answer (to repeats of the request id waiting for it too), then commits the record.
+    private func finish(_ pending: Pending, _ verdict: DecisionVerdict, request: DecisionDelivery?) {
+        let now = clock()
+        let reply = HTTPResponse.json(200, verdict.answer.bytes)
+        pending.responder.respond(reply)
+        if let key = pending.cacheKey {
+            for waiter in cache.complete(key, answer: verdict.answer, now: now) { waiter.respond(reply) }
+        }
+        let latency = (now - pending.receivedAt) * 1000
+        metrics.recordDecision(verdict.decidedBy.rawValue, seconds: latency / 1000)
+        if let error = verdict.error {
+            logger.warn("incoming call answered with the fallback", ["source": .string(pending.source),
+                                                                     "call": .string(pending.event.call.id),
+                                                                     "reason": .string(error)])
+        }
+        let record = DecisionRecord(
+            id: (try? UUIDGenerator.version4().lowercasedText) ?? pending.event.id + ":" + String(now),
+            source: pending.source, requestID: pending.requestID, callID: pending.event.call.id,
+            callKey: pending.event.call.key, eventID: pending.event.id, decidedBy: verdict.decidedBy,
+            ruleIndex: verdict.ruleIndex, answer: verdict.answer, latencyMilliseconds: latency,
+            endpointStatus: verdict.endpointStatus, endpointBody: verdict.endpointBody, error: verdict.error,
+            deliveryID: request?.id, createdAt: now)
+        database.submit({ connection in
+            try DecisionRecords.commit(connection, event: pending.event, body: pending.body, deliveries: pending.deliveries,
+                                       decision: record, request: request, source: pending.source, now: now)
+        }, completion: { [logger, metrics, signal, health] result in
+            switch result {
+            case .success(let outcome):
+                health.writeSucceeded()
+                if case .committed(let count) = outcome, count > 0 { signal.notify() }
+            case .failure(let error):
+                health.writeFailed(error)
+                metrics.decisionNotRecorded()
+                logger.error("incoming-call decision not recorded (the call was answered)",
+                             ["source": .string(pending.source), "call": .string(pending.event.call.id),
+                              "error": .string("\(error)")])
+            }
+        })
+    }
+}
+
+/// Settles a race once: the first `claim` wins.
+private final class Settlement: Sendable {
+    private let settled = LockedValue(false)
+
+    func claim() -> Bool {
+        settled.withLock { settled in
+            defer { settled = true }
+            return !settled
+        }
+    }
+}

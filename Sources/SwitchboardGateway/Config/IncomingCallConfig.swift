@@ -1,0 +1,146 @@
+import SwitchboardCore
+
+/// A source's `incoming_call` block: how Switchboard answers Inkbox's synchronous `incoming_call`
+/// webhook. In order: the first matching `rules` entry, else the `decision` endpoint, else `fallback`.
+///
+/// ```json
+/// {"rules": [{"match": {"caller": {"prefix": "+90"}, "known_contact": true,
+///                       "time": {"zone": "Europe/Istanbul", "days": ["mon", "fri"], "from": "09:00", "to": "18:00"}},
+///             "action": "answer", "client_websocket_url": "wss://agent.example/ws"}],
+///  "decision": {"url": "https://decide.example/hook", "format": "callingbox", "secret": "env:DECIDE_SECRET",
+///               "timeout_ms": 2000},
+///  "fallback": {"action": "reject"}}
+/// ```
+public struct IncomingCallConfig: Sendable, Equatable {
+    /// The endpoint asked when no rule matched.
+    public struct Decision: Sendable, Equatable {
+        /// Formats a decision request can be sent in, each with the signature scheme it goes out with.
+        public static let schemes = ["callingbox": "callingbox", "oneinbox": "standard-webhooks", "inkbox": "inkbox"]
+
+        public var url: String
+        /// The mapping format of the `call.incoming` request body.
+        public var format: String
+        public var secret: String
+        /// The whole request's budget; Inkbox is answered with the fallback when it runs out.
+        public var timeoutMilliseconds: Int
+
+        /// The signature scheme of the request (callingbox, standard-webhooks or inkbox).
+        public var scheme: String { Self.schemes[format] ?? "callingbox" }
+    }
+
+    public var rules: [CallRule] = []
+    public var decision: Decision?
+    /// The answer when nothing else decided (required unless the last rule matches every call).
+    public var fallback: CallAnswer?
+
+    public static let defaultTimeoutMilliseconds = 2_000
+    public static let maxTimeoutMilliseconds = 30_000
+
+    static func parse(_ reader: inout ConfigReader, environment: [String: String]) throws -> IncomingCallConfig {
+        let at = reader.location
+        var config = IncomingCallConfig()
+        for var rule in try reader.objects("rules") ?? [] {
+            config.rules.append(try parseRule(&rule))
+        }
+        if var decision = try reader.object("decision") {
+            config.decision = try parseDecision(&decision, environment: environment)
+        }
+        if var fallback = try reader.object("fallback") {
+            config.fallback = try parseAnswer(&fallback)
+            try fallback.finish()
+        }
+        try reader.finish()
+        if let index = config.rules.firstIndex(where: { $0.match.isEmpty }) {
+            guard index == config.rules.count - 1 else {
+                throw ConfigError("'\(at).rules[\(index)]' matches every call, so the rules after it can never match")
+            }
+            guard config.decision == nil else {
+                throw ConfigError("'\(at).rules[\(index)]' matches every call, so 'decision' would never be asked")
+            }
+        } else if config.fallback == nil {
+            throw ConfigError("'\(at).fallback' is required: it answers when no rule matches and the decision endpoint cannot")
+        }
+        guard !config.rules.isEmpty || config.decision != nil || config.fallback != nil else {
+            throw ConfigError("'\(at)' needs rules, a decision or a fallback")
+        }
+        return config
+    }
+
+    private static func parseRule(_ reader: inout ConfigReader) throws -> CallRule {
+        var match = CallRuleMatch()
+        if var conditions = try reader.object("match") {
+            match.caller = try parseNumber(&conditions, "caller")
+            match.callee = try parseNumber(&conditions, "callee")
+            match.knownContact = try conditions.bool("known_contact")
+            if var time = try conditions.object("time") {
+                let at = time.location
+                guard let zone = try time.string("zone") else { throw ConfigError("'\(at).zone' is required") }
+                let days = try time.strings("days")
+                guard let from = try time.string("from") else { throw ConfigError("'\(at).from' is required") }
+                guard let to = try time.string("to") else { throw ConfigError("'\(at).to' is required") }
+                try time.finish()
+                do {
+                    match.time = try TimeWindow(zone: zone, days: days, from: from, to: to)
+                } catch {
+                    throw ConfigError("'\(at)': \(error.description)")
+                }
+            }
+            try conditions.finish()
+        }
+        let answer = try parseAnswer(&reader)
+        try reader.finish()
+        return CallRule(match: match, answer: answer)
+    }
+
+    /// `{"exact": "+90..."}` or `{"prefix": "+90"}`.
+    private static func parseNumber(_ reader: inout ConfigReader, _ key: String) throws -> NumberMatch? {
+        guard var number = try reader.object(key) else { return nil }
+        let at = number.location
+        let exact = try number.string("exact")
+        let prefix = try number.string("prefix")
+        try number.finish()
+        switch (exact, prefix) {
+        case (let value?, nil):
+            guard !value.isEmpty else { throw ConfigError("'\(at).exact' must not be empty") }
+            return .exact(value)
+        case (nil, let value?):
+            guard !value.isEmpty else { throw ConfigError("'\(at).prefix' must not be empty") }
+            return .prefix(value)
+        default:
+            throw ConfigError("'\(at)' must have exactly one of exact or prefix")
+        }
+    }
+
+    /// `action` and the optional `client_websocket_url`, read from `reader` (which the caller finishes).
+    private static func parseAnswer(_ reader: inout ConfigReader) throws -> CallAnswer {
+        let at = reader.location
+        guard let text = try reader.string("action") else { throw ConfigError("'\(at).action' is required") }
+        guard let action = CallAnswer.Action(rawValue: text) else {
+            throw ConfigError("'\(at).action' must be \"answer\" or \"reject\", got \"\(text)\"")
+        }
+        let url = try reader.string("client_websocket_url")
+        if let url, let problem = WebSocketURL.problem(url) {
+            throw ConfigError("'\(at).client_websocket_url' \(problem), got \"\(url)\"")
+        }
+        return CallAnswer(action: action, websocketURL: url)
+    }
+
+    private static func parseDecision(_ reader: inout ConfigReader, environment: [String: String]) throws -> Decision {
+        let at = reader.location
+        guard let url = try reader.string("url") else { throw ConfigError("'\(at).url' is required") }
+        let lowered = url.lowercased()
+        guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else {
+            throw ConfigError("'\(at).url' must be an http or https URL, got \"\(url)\"")
+        }
+        guard let format = try reader.string("format") else { throw ConfigError("'\(at).format' is required") }
+        guard Decision.schemes[format] != nil else {
+            throw ConfigError("'\(at).format' must be callingbox, oneinbox or inkbox, got \"\(format)\"")
+        }
+        guard let secret = try reader.secret("secret", environment: environment) else {
+            throw ConfigError("'\(at).secret' is required: decision requests are signed")
+        }
+        let timeout = try reader.int("timeout_ms", range: 1...maxTimeoutMilliseconds) ?? defaultTimeoutMilliseconds
+        try reader.finish()
+        return Decision(url: url, format: format, secret: secret, timeoutMilliseconds: timeout)
+    }
+}

@@ -1,0 +1,55 @@
+import SwitchboardCore
+import SwitchboardHTTP
+
+/// How incoming calls were decided:
+///
+/// | | |
+/// |---|---|
+/// | `GET /v1/decisions` | query `source` (a configured source name), `call_id` (UUID), `limit` (1–200, default 50) → 200 `{"data": [decision]}`, newest first |
+///
+/// A decision: `id`, `source`, `request_id`, `call_id`, `call_key` (Inkbox's call id), `event_id`,
+/// `decided_by` (`rule` | `endpoint` | `fallback`), `rule_index`, `action`, `client_websocket_url`,
+/// `latency_ms`, `endpoint_status`, `endpoint_body`, `error`, `delivery_id` (the decision request in
+/// `/v1/webhook_deliveries`), `created_at`.
+struct DecisionRoutes: Sendable {
+    let api: ManagementAPI
+
+    func register(on router: inout Router) {
+        router.get("/v1/decisions", api.read { try list($0) })
+    }
+
+    private func list(_ request: HTTPRequest) throws -> HTTPResponse {
+        var filter = DecisionFilter()
+        if let source = request.queryValue("source") {
+            guard api.sources.contains(where: { $0.name == source }) else {
+                throw RequestFields.invalid("source", "no source named \"\(source.prefix(64))\" is configured")
+            }
+            filter.source = source
+        }
+        filter.callID = try QueryParameters.uuid(request, "call_id")
+        filter.limit = try QueryParameters.int(request, "limit", default: 50, range: 1...200)
+        let decisions = try api.database.read { try DecisionRecords.list($0, filter) }
+        return ManagementAPI.json(200, ["data": .array(decisions.map(Self.object))])
+    }
+
+    static func object(_ decision: DecisionRecord) -> JSONValue {
+        .object(JSONObject([
+            ("id", .string(decision.id)),
+            ("source", .string(decision.source)),
+            ("request_id", ManagementAPI.text(decision.requestID)),
+            ("call_id", .string(decision.callID)),
+            ("call_key", .string(decision.callKey)),
+            ("event_id", .string(decision.eventID)),
+            ("decided_by", .string(decision.decidedBy.rawValue)),
+            ("rule_index", ManagementAPI.int(decision.ruleIndex)),
+            ("action", .string(decision.answer.action.rawValue)),
+            ("client_websocket_url", ManagementAPI.text(decision.answer.websocketURL)),
+            ("latency_ms", .double(decision.latencyMilliseconds)),
+            ("endpoint_status", ManagementAPI.int(decision.endpointStatus)),
+            ("endpoint_body", ManagementAPI.text(decision.endpointBody)),
+            ("error", ManagementAPI.text(decision.error)),
+            ("delivery_id", ManagementAPI.text(decision.deliveryID)),
+            ("created_at", ManagementAPI.time(decision.createdAt)),
+        ]))
+    }
+}
