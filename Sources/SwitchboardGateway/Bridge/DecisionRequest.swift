@@ -21,8 +21,9 @@ struct DecisionRequest: Sendable {
         let results = try translator.encode(event, as: decision.format, destination: destination) { type in
             IngestService.deliveryID(eventID: event.id, destination: destination, type: type)
         }
-        for case .output(let type, let id, let body) in results {
-            return DecisionRequest(decision: decision, deliveryID: id, eventType: type, body: body, callID: event.call.id)
+        for case .output(let output) in results {
+            return DecisionRequest(decision: decision, deliveryID: output.envelopeID, eventType: output.type,
+                                   body: output.body, callID: event.call.id)
         }
         return nil
     }
