@@ -21,6 +21,7 @@ public final class Gateway: @unchecked Sendable {
         var deliverer: Deliverer
         var destinations: DestinationRegistry
         var signal: DeliverySignal
+        var bridge: IncomingCallBridge?
     }
 
     private let state = LockedValue<Running?>(nil)
@@ -51,6 +52,7 @@ public final class Gateway: @unchecked Sendable {
         let client: HTTPClient
         let deliverer: Deliverer
         var decisionClient: HTTPClient?
+        var incomingCalls: IncomingCallBridge?
         let destinations = DestinationRegistry()
         let signal = DeliverySignal()
         do {
@@ -73,6 +75,7 @@ public final class Gateway: @unchecked Sendable {
             let bridge = try BridgeSetup.make(config: config, database: database, logger: logger, metrics: metrics,
                                               signal: signal, health: health)
             decisionClient = bridge?.client
+            incomingCalls = bridge?.bridge
             let ingest = try IngestService(config: config, mappings: mappings, database: database, logger: logger,
                                            signal: signal, destinations: destinations, health: health,
                                            bridge: bridge?.bridge)
@@ -102,7 +105,7 @@ public final class Gateway: @unchecked Sendable {
         deliverer.start()
         state.withLock {
             $0 = Running(server: server, database: database, client: client, decisionClient: decisionClient,
-                         deliverer: deliverer, destinations: destinations, signal: signal)
+                         deliverer: deliverer, destinations: destinations, signal: signal, bridge: incomingCalls)
         }
         logger.info("listening", ["host": .string(config.listen.host), "port": .int(server.port),
                                   "store": .string(config.store.path), "sources": .int(config.sources.count),
@@ -115,6 +118,9 @@ public final class Gateway: @unchecked Sendable {
             defer { current = nil }
             return current
         }) else { return }
+        // Calls waiting for a decision are answered (with their fallback) before the server stops, which
+        // would otherwise answer them 503: Inkbox takes any non-200 as "decline routing".
+        running.bridge?.drain()
         running.server.shutdown()
         running.deliverer.stop()
         running.client.shutdown()

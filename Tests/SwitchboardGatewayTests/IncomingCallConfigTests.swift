@@ -44,6 +44,8 @@ struct IncomingCallConfigTests {
         #expect(failure(source("", auth: #"{"scheme": "inkbox"}"#)) == "'sources[0].auth.secret' is required for scheme inkbox")
         #expect(failure(source(#""allow_unsigned": true"#, format: "callingbox", auth: #"{"scheme": "callingbox", "secret": "whsec_k"}"#))
                 == "'sources[0].allow_unsigned' applies to scheme inkbox only")
+        #expect(failure(source(#""allow_unsigned": true"#, auth: #"{"scheme": "inkbox", "secret": "whsec_k"}"#))
+                == "'sources[0].allow_unsigned' cannot be combined with a secret: with a signing key, every request must be signed")
     }
 
     @Test(arguments: [

@@ -67,7 +67,7 @@ final class IncomingCallFixture: @unchecked Sendable {
             """,
             """
             {"name": "ib-keyed", "format": "inkbox", "auth": {"scheme": "inkbox", "secret": "\(Self.inkboxSecret)"},
-             "allow_unsigned": true, "incoming_call": {"fallback": {"action": "answer"}}}
+             "incoming_call": {"fallback": {"action": "answer"}}}
             """,
         ]
         let json = """

@@ -155,16 +155,32 @@ struct IncomingCallTests {
         #expect(fixture.endpoint.received("/answer").isEmpty)
     }
 
-    @Test func allowUnsignedAcceptsRequestsWithoutASignatureButStillChecksOnesThatHaveOne() async throws {
+    @Test func allowUnsignedAcceptsUnsignedRequestsOnlyWhereThereIsNoSecret() async throws {
         let fixture = try IncomingCallFixture()
         defer { fixture.close() }
         let body = IncomingCallFixture.body()
         let unsigned = [("X-Inkbox-Request-ID", "req_unsigned")]
         #expect(try await fixture.post("ib-unsigned", body, headers: unsigned).json as NSDictionary? == ["action": "answer"])
-        #expect(try await fixture.post("ib-keyed", body, headers: []).status == 200)
+        // With a secret, leaving the signature out is no way around it.
+        #expect(try await fixture.post("ib-keyed", body, headers: unsigned).status == 401)
         let forged = try IncomingCallFixture.signed(body, secret: "whsec_someone_else")
         #expect(try await fixture.post("ib-keyed", body, headers: forged).status == 401)
         #expect(try await fixture.post("ib-keyed", body, headers: try IncomingCallFixture.signed(body)).status == 200)
+    }
+
+    /// Stopping the gateway while a call waits on a slow decision endpoint answers it with the fallback
+    /// (200), never with the stopping server's 503.
+    @Test func shutdownAnswersWaitingCallsWithTheirFallback() async throws {
+        let fixture = try IncomingCallFixture()
+        defer { fixture.close() }
+        let body = IncomingCallFixture.body()
+        let headers = try IncomingCallFixture.signed(body)
+        let reply = Task { try await fixture.post("ib-hold", body, headers: headers) }
+        #expect(try await blocking { eventually { !fixture.endpoint.received("/hold").isEmpty } })
+        fixture.gateway.shutdown()
+        let answered = try await reply.value
+        #expect(answered.status == 200)
+        #expect(answered.json?["action"] as? String != nil)
     }
 
     @Test func hundredsOfPendingDecisionsHoldNoServerThread() async throws {

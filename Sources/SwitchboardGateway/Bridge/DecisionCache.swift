@@ -36,10 +36,14 @@ final class DecisionCache: Sendable {
     }
 
     let ttl: Double
+    /// The most decided answers kept: past it the oldest decided ones are forgotten early (a flood of new
+    /// request ids cannot grow memory without bound; calls still being decided are never dropped).
+    let capacity: Int
     private let state = LockedValue(State())
 
-    init(ttl: Double = 600) {
+    init(ttl: Double = 600, capacity: Int = 100_000) {
         self.ttl = ttl
+        self.capacity = max(1, capacity)
     }
 
     func claim(_ key: Key, responder: HTTPResponder, now: Double) -> Claim {
@@ -64,7 +68,7 @@ final class DecisionCache: Sendable {
         state.withLock { state in
             var waiters: [HTTPResponder] = []
             if case .pending(let pending)? = state.entries[key] { waiters = pending }
-            Self.remember(&state, key, answer, expires: now + ttl)
+            remember(&state, key, answer, expires: now + ttl)
             Self.expire(&state, now: now)
             return waiters
         }
@@ -73,15 +77,21 @@ final class DecisionCache: Sendable {
     /// Answers decided at `at` (from the store, oldest first).
     func preload(_ answers: [(key: Key, answer: CallAnswer, at: Double)]) {
         state.withLock { state in
-            for item in answers { Self.remember(&state, item.key, item.answer, expires: item.at + ttl) }
+            for item in answers { remember(&state, item.key, item.answer, expires: item.at + ttl) }
         }
     }
 
     var count: Int { state.withLock { $0.entries.count } }
 
-    private static func remember(_ state: inout State, _ key: Key, _ answer: CallAnswer, expires: Double) {
+    private func remember(_ state: inout State, _ key: Key, _ answer: CallAnswer, expires: Double) {
         state.entries[key] = .decided(answer, expires: expires)
         state.expiries.append((key, expires))
+        // Over capacity: drop decided entries in expiry order until back under it.
+        while state.entries.count > capacity, state.head < state.expiries.count {
+            let oldest = state.expiries[state.head].key
+            if case .decided? = state.entries[oldest], oldest != key { state.entries[oldest] = nil }
+            state.head += 1
+        }
     }
 
     private static func expire(_ state: inout State, now: Double) {

@@ -34,6 +34,8 @@ final class IncomingCallBridge: Sendable {
     static let deadlineMarginMilliseconds = 50
 
     let cache: DecisionCache
+    /// Calls waiting on the decision endpoint, each with the way to answer it at once (shutdown).
+    private let waiting = LockedValue<[UUID: @Sendable () -> Void]>([:])
     private let client: HTTPClient?
     private let deadlines = DispatchQueue(label: "switchboard-decision-deadlines")
     private let database: Database
@@ -76,21 +78,41 @@ final class IncomingCallBridge: Sendable {
         }
         let settled = Settlement()
         let timeout = request.decision.timeoutMilliseconds
-        deadlines.asyncAfter(deadline: .now() + .milliseconds(timeout + Self.deadlineMarginMilliseconds)) { [self] in
+        let token = UUID()
+        // The deadline counts from when the request arrived, not from when asking began, and fires with
+        // a 1 ms leeway: it is the guarantee when the HTTP client is late.
+        let due = pending.receivedAt + Double(timeout + Self.deadlineMarginMilliseconds) / 1000
+        let timer = DeadlineTimer(queue: deadlines)
+        let settleWithFallback: @Sendable (String) -> Void = { [self] reason in
             guard settled.claim() else { return }
-            let reason = "deadline: no answer within \(timeout) ms"
+            timer.cancel()
+            waiting.withLock { $0[token] = nil }
             let outcome = AttemptOutcome(startedAt: started, durationMilliseconds: (clock() - started) * 1000,
                                          responseStatus: nil, responseBody: nil, error: reason, retryAfterSeconds: nil)
             finish(pending, .fallback(fallback, error: reason), request: request.delivery(outcome))
         }
+        waiting.withLock { $0[token] = { settleWithFallback("shutting down: answered with the fallback") } }
+        timer.start(after: max(0, due - clock())) { settleWithFallback("deadline: no answer within \(timeout) ms") }
         client.execute(httpRequest) { [self] result in
             guard settled.claim() else { return }
+            timer.cancel()
+            waiting.withLock { $0[token] = nil }
             var outcome = AttemptOutcome(result, startedAt: started, endedAt: clock())
             let verdict = DecisionVerdict.read(result, fallback: fallback)
             // A 2xx that is not an answer failed too.
             if outcome.error == nil { outcome.error = verdict.error }
             finish(pending, verdict, request: request.delivery(outcome))
         }
+    }
+
+    /// Answers every call still waiting on the decision endpoint with its fallback (before the server
+    /// stops: a stopping server would otherwise answer them 503, which Inkbox takes as "decline").
+    func drain() {
+        let answers = waiting.withLock { waiting -> [@Sendable () -> Void] in
+            defer { waiting.removeAll() }
+            return Array(waiting.values)
+        }
+        for answer in answers { answer() }
     }
 
     /// Sends the answer (to repeats of the request id waiting for it too), then commits the record.
@@ -132,6 +154,23 @@ final class IncomingCallBridge: Sendable {
             }
         })
     }
+}
+
+/// A one-shot timer with a 1 ms leeway. Dispatch sources are safe to schedule and cancel from any thread.
+private final class DeadlineTimer: @unchecked Sendable {
+    private let source: DispatchSourceTimer
+
+    init(queue: DispatchQueue) {
+        source = DispatchSource.makeTimerSource(queue: queue)
+    }
+
+    func start(after seconds: Double, _ handler: @escaping @Sendable () -> Void) {
+        source.schedule(deadline: .now() + seconds, leeway: .milliseconds(1))
+        source.setEventHandler(handler: handler)
+        source.resume()
+    }
+
+    func cancel() { source.cancel() }
 }
 
 /// Settles a race once: the first `claim` wins.

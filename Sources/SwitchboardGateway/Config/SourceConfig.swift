@@ -50,6 +50,8 @@ public struct SourceConfig: Sendable, Equatable {
             throw ConfigError("'\(at).allow_unsigned' applies to scheme inkbox only")
         } else if allowUnsigned, case .signature(let scheme, _, _) = parsedAuth, scheme != "inkbox" {
             throw ConfigError("'\(at).allow_unsigned' applies to scheme inkbox only")
+        } else if allowUnsigned, case .signature(_, let secrets, _) = parsedAuth, !secrets.isEmpty {
+            throw ConfigError("'\(at).allow_unsigned' cannot be combined with a secret: with a signing key, every request must be signed")
         }
         var incomingCall: IncomingCallConfig?
         if var block = try reader.object("incoming_call") {

@@ -168,13 +168,11 @@ final class IngestService: Sendable {
         })
     }
 
-    /// Verifies the request with the source's scheme. An Inkbox source with `allow_unsigned` passes a
-    /// request without `X-Inkbox-Signature`, and any request when it has no secret to verify with.
+    /// Verifies the request with the source's scheme. Only an Inkbox source with `allow_unsigned` and no
+    /// secret (an Inkbox organisation without a signing key) accepts requests unverified: with a secret,
+    /// every request must be signed, or leaving the header out would bypass it.
     static func authenticate(_ request: HTTPRequest, source: Source, now: Double) throws(SignatureFailure) {
-        if source.config.allowUnsigned,
-           source.secrets.isEmpty || !request.headers.contains(InkboxSignature.signatureHeader) {
-            return
-        }
+        if source.config.allowUnsigned, source.secrets.isEmpty { return }
         try source.scheme.verify(body: request.body, headers: request.headers.map { HeaderField($0.name, $0.value) },
                                  secrets: source.secrets, now: Int64(now), tolerance: source.tolerance)
     }
