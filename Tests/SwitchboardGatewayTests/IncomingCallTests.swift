@@ -177,6 +177,11 @@ struct IncomingCallTests {
         let headers = try IncomingCallFixture.signed(body)
         let reply = Task { try await fixture.post("ib-hold", body, headers: headers) }
         #expect(try await blocking { eventually { !fixture.endpoint.received("/hold").isEmpty } })
+        // The call.incoming event is already stored while its decision is pending.
+        let database = try #require(fixture.gateway.database)
+        #expect(try await blocking {
+            eventually { (try? database.read { try $0.scalar("SELECT count(*) FROM events WHERE kind = 'call.incoming'", as: Int.self) }) == 1 }
+        })
         fixture.gateway.shutdown()
         let answered = try await reply.value
         #expect(answered.status == 200)

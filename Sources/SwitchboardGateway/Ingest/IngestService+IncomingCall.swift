@@ -47,6 +47,10 @@ extension IngestService {
                     // The call is still answered; only the asynchronous copies are missing.
                     logger.error("incoming call not routed", ["source": .string(source.name), "error": .string("\(error)")])
                 }
+                // The event and its asynchronous deliveries are committed now, not after the decision: a
+                // crash while the call waits does not lose them, and subscribers need not wait for it. The
+                // decision's own commit repeats them as a second chance (a duplicate there is a no-op).
+                commitIncomingEvent(event, body: request.body, deliveries: deliveries, source: source.name, now: receivedAt)
             }
             guard ruled == nil, let decision = config.decision else { return }
             do {
@@ -68,5 +72,21 @@ extension IngestService {
         } else {
             bridge.answer(pending, .fallback(fallback, error: failure ?? "no rule matched and no decision endpoint is configured"))
         }
+    }
+
+    private func commitIncomingEvent(_ event: CallEvent, body: [UInt8], deliveries: [NewDelivery], source: String, now: Double) {
+        database.submit({ connection in
+            try EventRecords.commit(connection, event: event, body: body, deliveries: deliveries, now: now)
+        }, completion: { [logger, signal, health] result in
+            switch result {
+            case .success(let outcome):
+                health.writeSucceeded()
+                if case .committed(let count) = outcome, count > 0 { signal.notify() }
+            case .failure(let error):
+                health.writeFailed(error)
+                logger.error("incoming call event not committed yet (retried with the decision)",
+                             ["source": .string(source), "call": .string(event.call.id), "error": .string("\(error)")])
+            }
+        })
     }
 }

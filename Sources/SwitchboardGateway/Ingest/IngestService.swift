@@ -25,9 +25,9 @@ final class IngestService: Sendable {
     let database: Database
     let logger: Logger
     let clock: @Sendable () -> Double
-    private let signal: DeliverySignal
+    let signal: DeliverySignal
     let destinations: DestinationRegistry
-    private let health: StoreHealth
+    let health: StoreHealth
     /// Answers incoming calls of sources with an `incoming_call` block (nil when none has one).
     let bridge: IncomingCallBridge?
 
