@@ -11,10 +11,11 @@ import SwitchboardStore
 /// client's completion (on its loop thread) or from a deadline timer, whichever comes first, and the
 /// other finds the call already answered. The record is then committed by the group-commit writer.
 ///
-/// Durability: answering the call comes before storing it. The answer is sent first; if the commit
-/// then fails, the error is logged and counted (`switchboard_decisions_unrecorded_total`), and the
-/// `call.incoming` event, its deliveries and the decision record are lost. This is the one place
-/// where a 2xx does not follow a commit.
+/// Durability: the call is answered when it is decided. The `call.incoming` event and its deliveries
+/// were committed on receipt (`IngestService.commitIncomingEvent`); after the answer, the decision record
+/// is committed together with the event again (a duplicate then, or a second chance if the first commit
+/// failed). A failure is logged and counted (`switchboard_decisions_unrecorded_total`): the one place
+/// where a 2xx does not wait for a commit.
 final class IncomingCallBridge: Sendable {
     /// One call being decided.
     struct Pending: Sendable {
