@@ -100,9 +100,9 @@ main() {
     endpoint_port=$(free_port)
     while [[ $endpoint_port == "$GATEWAY_PORT" ]]; do endpoint_port=$(free_port); done
     write_config "$GATEWAY_PORT" "$endpoint_port"
-    start_server decision_endpoint "$BENCH_DIR/decision_endpoint $endpoint_port" "$WORK/endpoint.log"
+    launch_server decision_endpoint "$BENCH_DIR/decision_endpoint $endpoint_port" "$WORK/endpoint.log"
     wait_listening decision_endpoint "$STARTED_PID" "$endpoint_port" "$WORK/endpoint.log"
-    start_server switchboard "$SWITCHBOARD_CMD --config $WORK/switchboard.json" "$WORK/switchboard.log"
+    launch_server switchboard "$SWITCHBOARD_CMD --config $WORK/switchboard.json" "$WORK/switchboard.log"
     wait_ready switchboard "$STARTED_PID" "$GATEWAY_PORT" "$WORK/switchboard.log"
 
     local seconds=${DURATION%s} health_seconds=${HEALTH_DURATION%s}

@@ -178,6 +178,15 @@ parse_wrk() {
 }
 
 # Used by bench-incoming.sh.
+
+# launch_server NAME COMMAND LOG: starts COMMAND in the background without waiting for it (servers that
+# answer no GET /healthz; wait with wait_ready or a check of your own). Sets STARTED_PID.
+launch_server() {
+    (cd "$ROOT" && exec bash -c "exec $2") >"$3" 2>&1 &
+    STARTED_PID=$!
+    SERVER_PIDS+=("$STARTED_PID")
+    echo "$BENCH_NAME: started $1 (pid $STARTED_PID): $2" >&2
+}
 # build_mhd NAME: compiles scripts/bench/NAME.c against libmicrohttpd into $BENCH_DIR/NAME.
 build_mhd() {
     mkdir -p "$BENCH_DIR"
