@@ -82,10 +82,12 @@ public final class Gateway: @unchecked Sendable {
             let management = try ManagementAPI(config: config, mappings: mappings, database: database,
                                                destinations: destinations, signal: signal, logger: logger)
             var router = Router()
-            let statistics = LockedValue<HTTPServer?>(nil)
+            // The /metrics route reads the server's counters, and the server owns the route: the route
+            // holds the server weakly, or the two would keep each other (and the whole gateway) alive.
+            let statistics = WeakServer()
             HealthRoutes.register(on: &router, health: health)
             ObservabilityRoutes.register(on: &router, metrics: metrics, database: database,
-                                         server: { statistics.withLock { $0?.statistics } ?? HTTPServerStatistics() })
+                                         server: { statistics.server?.statistics ?? HTTPServerStatistics() })
             ingest.register(on: &router)
             management.register(on: &router)
             let accessLog = AccessLog(logger: logger)
@@ -95,7 +97,7 @@ public final class Gateway: @unchecked Sendable {
                                     metrics.record(record)
                                 },
                                 onServerMessage: { [logger] in logger.warn("http server", ["detail": .string($0)]) })
-            statistics.withLock { $0 = server }
+            statistics.server = server
             try server.start()
         } catch {
             decisionClient?.shutdown()
@@ -191,5 +193,16 @@ struct AccessLog: Sendable {
             line.string("remote", record.remoteAddress)
             line.bool("completed", record.completed)
         }
+    }
+}
+
+/// A weak, lock-guarded reference to the server (see `/metrics` in `Gateway.start`).
+final class WeakServer: @unchecked Sendable {
+    private let lock = NSLock()
+    private weak var reference: HTTPServer?
+
+    var server: HTTPServer? {
+        get { lock.withLock { reference } }
+        set { lock.withLock { reference = newValue } }
     }
 }
