@@ -19,13 +19,14 @@ INTEROP_MODULES := test_callingbox,test_standardwebhooks,test_inkbox,test_delive
 INTEROP_PYTEST = PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python -m pytest -p no:cacheprovider \
 	Tests/interop --require-modules $(INTEROP_MODULES)
 
-.PHONY: help deps interop-deps bench-deps build release run test test-sanitizers interop bench-http bench-gateway bench-translate bench-incoming clean
+.PHONY: help deps interop-deps bench-deps build release run test test-sanitizers fuzz interop bench-http bench-gateway bench-translate bench-incoming clean
 
 help:
 	@echo "make run              install what is missing, build (release), start the gateway with $(CONFIG)"
 	@echo "make test             install what is missing, build, run every test (Swift, then the SDK interop suite)"
 	@echo "make interop          build, run only the interop suite against the vendors' Python SDKs (in $(VENV))"
 	@echo "make test-sanitizers  every Swift test under ThreadSanitizer, then AddressSanitizer (a few minutes)"
+	@echo "make fuzz             libFuzzer on the JSON reader, decoders, signatures, mappings (FUZZ_SECONDS=180 each)"
 	@echo "make bench-http       HTTP throughput of 'switchboard serve' against a C libmicrohttpd hello server"
 	@echo "make bench-gateway    ingest requests/s against the C hello server, deliveries/s, end-to-end latency at 1,000 events/s"
 	@echo "make bench-translate  Salpre -> CallingBox events/s of 'switchboard translate' against a Python baseline"
@@ -73,6 +74,9 @@ test-sanitizers: deps
 	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --no-parallel
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
 	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan --skip "$(SANITIZER_SKIP)"
+
+fuzz: deps
+	scripts/fuzz.sh
 
 interop: build interop-deps
 	$(INTEROP_PYTEST)

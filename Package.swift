@@ -35,10 +35,16 @@ let package = Package(
         .target(name: "SwitchboardGateway",
                 dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP"]),
         .executableTarget(name: "switchboard", dependencies: ["SwitchboardGateway"]),
+        // Fuzz targets over the parsers of untrusted bytes, and their driver: libFuzzer under `make fuzz`,
+        // a corpus replay tool otherwise.
+        .target(name: "SwitchboardFuzzTargets", dependencies: ["SwitchboardCore"]),
+        .target(name: "CFuzzerDriver"),
+        .executableTarget(name: "switchboard-fuzz", dependencies: ["SwitchboardFuzzTargets", "CFuzzerDriver"]),
 
         // Test helpers shared by the test targets: a raw HTTP/1.1 client, thread helpers, temp dirs.
         .target(name: "SwitchboardTestSupport", path: "Tests/SwitchboardTestSupport"),
-        .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore", "SwitchboardTestSupport"]),
+        .testTarget(name: "SwitchboardCoreTests",
+                    dependencies: ["SwitchboardCore", "SwitchboardFuzzTargets", "SwitchboardTestSupport"]),
         .testTarget(name: "SwitchboardStoreTests", dependencies: ["SwitchboardStore", "SwitchboardTestSupport"]),
         .testTarget(name: "SwitchboardHTTPTests", dependencies: ["SwitchboardHTTP", "SwitchboardTestSupport"]),
         .testTarget(name: "SwitchboardGatewayTests",

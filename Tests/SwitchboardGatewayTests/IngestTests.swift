@@ -21,10 +21,11 @@ final class IngestFixture: @unchecked Sendable {
     let writer: LogWriter
     var gateway: Gateway
 
-    init() throws {
-        directory = try TemporaryDirectory()
+    /// A gateway whose store lives in `directory` (a fresh temporary directory by default).
+    init(directory: TemporaryDirectory? = nil) throws {
+        self.directory = try directory ?? TemporaryDirectory()
         writer = LogWriter(fileDescriptor: open("/dev/null", O_WRONLY))
-        gateway = Gateway(config: try Self.config(directory), logger: Logger(writer: writer))
+        gateway = Gateway(config: try Self.config(self.directory), logger: Logger(writer: writer))
         try gateway.start()
     }
 
@@ -146,6 +147,10 @@ struct IngestTests {
         #expect(errorMessage(noCall).contains("call.key"))
         let duplicateKeys = try await fixture.post(#"{"event_type":"call_ringing","event_type":"error","payload":{}}"#)
         #expect(duplicateKeys.status == 400)
+        let deep = try await fixture.post(#"{"event_type":"call_initiated","payload":"# + String(repeating: "[", count: 10_000)
+                                          + String(repeating: "]", count: 10_000) + "}")
+        #expect(deep.status == 400)
+        #expect(errorMessage(deep).hasPrefix("JSON nested deeper than 64 levels"))
         let unknown = try await fixture.post(#"{"event_type":"call_teleported","timestamp_utc":1,"payload":{"call_id":3}}"#)
         #expect(unknown.status == 200)
         #expect(unknown.json?["skipped"] as? String == "unknown event type 'call_teleported'")

@@ -1,0 +1,84 @@
+import Foundation
+import SwitchboardTestSupport
+import Testing
+@testable import SwitchboardGateway
+
+/// A small tmpfs mounted on a temporary directory: a real disk that really fills up. Mounting needs
+/// CAP_SYS_ADMIN (root in a container); where it is refused the tests that need it are skipped.
+struct SmallDisk {
+    let directory: TemporaryDirectory
+
+    /// Whether this process may mount a tmpfs, found by trying once.
+    static let canMount: Bool = {
+        guard let disk = try? SmallDisk(megabytes: 1) else { return false }
+        disk.unmount()
+        return true
+    }()
+
+    init(megabytes: Int) throws {
+        directory = try TemporaryDirectory(prefix: "switchboard-small-disk")
+        guard mount("tmpfs", directory.path, "tmpfs", 0, "size=\(megabytes)m,mode=0700") == 0 else {
+            let reason = String(cString: strerror(errno))
+            directory.remove()
+            throw SmallDiskError(reason: reason)
+        }
+    }
+
+    /// Writes a file until the disk is full (ENOSPC); returns its path.
+    func fill() throws -> String {
+        let path = directory.file("filler")
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw SmallDiskError(reason: "cannot create \(path)") }
+        defer { close(fd) }
+        let chunk = [UInt8](repeating: 0x5a, count: 4096)
+        while chunk.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 {}
+        guard errno == ENOSPC else { throw SmallDiskError(reason: String(cString: strerror(errno))) }
+        return path
+    }
+
+    func unmount() {
+        _ = umount2(directory.path, Int32(MNT_DETACH))
+        directory.remove()
+    }
+}
+
+struct SmallDiskError: Error { let reason: String }
+
+@Suite("Store faults: a full disk answers 503, acknowledges nothing uncommitted, and recovers by itself")
+struct StoreFaultTests {
+    private static func event(_ callID: Int) -> String {
+        #"{"event_type":"call_initiated","timestamp_utc":1760084505,"payload":{"call_id":\#(callID),"from":"+905555555555","to":"+905555555554","direction":"outbound","source":"salprebox:SALPRE_AABBCCDD"},"is_test":false}"#
+    }
+
+    @Test(.enabled(if: SmallDisk.canMount, "mounting a tmpfs needs CAP_SYS_ADMIN"))
+    func aFullDiskIs503WithRetryAfterAndEveryAcknowledgedEventIsKept() async throws {
+        let disk = try SmallDisk(megabytes: 4)
+        defer { disk.unmount() }
+        let fixture = try IngestFixture(directory: disk.directory)
+        defer { fixture.gateway.shutdown(); fixture.writer.close() }
+        #expect(try await fixture.post(Self.event(1)).status == 202)
+
+        let filler = try disk.fill()
+        // Free pages left in the WAL may take a few commits; the disk must refuse within 500.
+        var acknowledged = 1
+        var refused: RawHTTPConnection.Response?
+        for callID in 2...500 {
+            let response = try await fixture.post(Self.event(callID))
+            if response.status == 202 { acknowledged += 1; continue }
+            refused = response
+            break
+        }
+        let refusal = try #require(refused, "the full disk never refused a write")
+        #expect(refusal.status == 503)
+        #expect(refusal.header("Retry-After") != nil)
+        #expect(((refusal.json?["error"] as? [String: Any])?["type"] as? String) == "store_unavailable")
+        // Nothing acknowledged is missing, and nothing refused was kept.
+        #expect(try fixture.count("events") == acknowledged)
+
+        // The fault clears: the same event is accepted, without a restart.
+        try FileManager.default.removeItem(atPath: filler)
+        let retried = try await fixture.post(Self.event(acknowledged + 1))
+        #expect(retried.status == 202)
+        #expect(try fixture.count("events") == acknowledged + 1)
+    }
+}
