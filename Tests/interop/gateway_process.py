@@ -17,9 +17,9 @@ from switchboard_cli import BINARY, ROOT
 
 class Sink:
     """An HTTP server on 127.0.0.1 that records every POST (path, headers, raw body) and answers 200 with
-    an empty body, or what `answer(path)` returns: (status, JSON body bytes)."""
+    an empty body, or what `answer(path)` returns: (status, JSON body bytes). `port` 0 picks a free one."""
 
-    def __init__(self, answer: Callable[[str], tuple[int, bytes]] | None = None) -> None:
+    def __init__(self, answer: Callable[[str], tuple[int, bytes]] | None = None, port: int = 0) -> None:
         self.received: list[tuple[str, dict[str, str], bytes]] = []
         self._lock = threading.Lock()
         sink = self
@@ -41,7 +41,7 @@ class Sink:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
