@@ -99,6 +99,12 @@ final class ServerCore: @unchecked Sendable {
                                 message: "request headers exceed the limit of \(configuration.maxHeaderBytes) bytes"),
                          context: context, close: true)
         }
+        // Ambiguous framing (conflicting lengths) is refused before any body byte is read; queuing now
+        // also closes the connection, as RFC 9112 requires.
+        if let problem = RequestFraming.problem(headers) {
+            context.markAnswered()
+            return queue(.error(400, type: "invalid_framing", message: problem), context: context, close: true)
+        }
         // Refuse an oversized declared body before reading it. Queuing now also makes libmicrohttpd
         // close the connection afterwards, so the unread body is never consumed.
         if let declared = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length"),
