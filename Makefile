@@ -19,12 +19,13 @@ INTEROP_MODULES := test_callingbox,test_standardwebhooks,test_inkbox,test_delive
 INTEROP_PYTEST = PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python -m pytest -p no:cacheprovider \
 	Tests/interop --require-modules $(INTEROP_MODULES)
 
-.PHONY: help deps interop-deps bench-deps build release run test test-sanitizers fuzz interop bench-http bench-gateway bench-translate bench-incoming clean
+.PHONY: help deps interop-deps bench-deps build release run test test-system test-sanitizers fuzz interop bench-http bench-gateway bench-translate bench-incoming clean
 
 help:
 	@echo "make run              install what is missing, build (release), start the gateway with $(CONFIG)"
 	@echo "make test             install what is missing, build, run every test (Swift, then the SDK interop suite)"
 	@echo "make interop          build, run only the interop suite against the vendors' Python SDKs (in $(VENV))"
+	@echo "make test-system      20,000 events while the gateway is SIGKILLed and restarted (EVENTS=20000, ~2 min)"
 	@echo "make test-sanitizers  every Swift test under ThreadSanitizer, then AddressSanitizer (a few minutes)"
 	@echo "make fuzz             libFuzzer on the JSON reader, decoders, signatures, mappings (FUZZ_SECONDS=180 each)"
 	@echo "make bench-http       HTTP throughput of 'switchboard serve' against a C libmicrohttpd hello server"
@@ -64,6 +65,10 @@ test: deps interop-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(INTEROP_PYTEST)
+
+# The system test under SIGKILL uses the release binary and the interop venv (its sinks and the CallingBox SDK).
+test-system: release interop-deps
+	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python scripts/system/crash_test.py
 
 # ThreadSanitizer runs the tests one at a time: its slowdown would otherwise trip the tests' bounded waits.
 # AddressSanitizer skips the three tests that spawn processes (Foundation's Process.run trips ASan itself)
