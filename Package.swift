@@ -37,7 +37,7 @@ let package = Package(
         .executableTarget(name: "switchboard", dependencies: ["SwitchboardGateway"]),
         // Fuzz targets over the parsers of untrusted bytes, and their driver: libFuzzer under `make fuzz`,
         // a corpus replay tool otherwise.
-        .target(name: "SwitchboardFuzzTargets", dependencies: ["SwitchboardCore"]),
+        .target(name: "SwitchboardFuzzTargets", dependencies: ["SwitchboardCore", "SwitchboardGateway"]),
         .target(name: "CFuzzerDriver"),
         .executableTarget(name: "switchboard-fuzz", dependencies: ["SwitchboardFuzzTargets", "CFuzzerDriver"]),
 

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardGateway
 
 /// What the targets share, built once per process: the shipped mappings, every signature scheme,
 /// and sample events of every format.
@@ -17,30 +18,18 @@ public struct FuzzContext: Sendable {
 
     /// Loads every `*.json` mapping of `mappingsDirectory` and the golden inputs of its `tests` folder.
     public init(mappingsDirectory: String) throws {
-        translator = Translator(mappings: try Self.documents(in: mappingsDirectory).map { name, document in
-            do { return try FormatMapping.compile(document, name: name) } catch { throw FuzzSetupError("\(name): \(error)") }
-        })
-        let cases = (try? Self.documents(in: (mappingsDirectory as NSString).appendingPathComponent("tests"))) ?? []
-        var samples = cases.flatMap { _, document in document["input"]?.arrayValue ?? [] }.map(JSONWriter.bytes)
+        translator = Translator(mappings: try MappingLoader.load(directory: mappingsDirectory))
+        let cases = MappingLoader.jsonFiles(in: (mappingsDirectory as NSString).appendingPathComponent("tests")) ?? []
+        var samples = try cases.flatMap { path in
+            guard let data = FileManager.default.contents(atPath: path), let document = try? JSONReader.parse([UInt8](data)) else {
+                throw FuzzSetupError("\(path): cannot read or parse the file")
+            }
+            return document["input"]?.arrayValue ?? []
+        }.map(JSONWriter.bytes)
         samples.append(Self.signedBody)
         sampleBodies = samples
         schemes = try SignatureSchemes.names.map { name in
             try SignatureSchemes.scheme(named: name, tokenHeader: name == HeaderTokenSignature.schemeName ? "X-Token" : nil)
-        }
-    }
-
-    /// Every `*.json` file of `directory`, parsed, with its name (no extension), in name order.
-    private static func documents(in directory: String) throws -> [(String, JSONValue)] {
-        let files: [String]
-        do { files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted() } catch {
-            throw FuzzSetupError("\(directory): cannot read the directory")
-        }
-        return try files.map { file in
-            let path = (directory as NSString).appendingPathComponent(file)
-            guard let data = FileManager.default.contents(atPath: path), let document = try? JSONReader.parse([UInt8](data)) else {
-                throw FuzzSetupError("\(path): cannot read or parse the file")
-            }
-            return ((file as NSString).deletingPathExtension, document)
         }
     }
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import socket
 import subprocess
 import tempfile
 import threading
@@ -13,6 +14,21 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from switchboard_cli import BINARY, ROOT
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that was free a moment ago (for a server that must be restarted on it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def salpre_call_initiated(call_id: int) -> bytes:
+    """Salpre's call_initiated example as a new call: one event per call id."""
+    return json.dumps({"event_type": "call_initiated", "timestamp_utc": 1760084505,
+                       "payload": {"call_id": call_id, "from": "+905555555555", "to": "+905555555554",
+                                   "direction": "outbound", "source": "salprebox:SALPRE_AABBCCDD"},
+                       "is_test": False}).encode()
 
 
 class Sink:

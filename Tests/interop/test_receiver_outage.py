@@ -7,21 +7,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import time
 import urllib.request
 
-from gateway_process import Gateway, Sink
+from gateway_process import Gateway, Sink, free_port, salpre_call_initiated
 
 TOKEN = "outage-token"
 EVENTS = 100
 OUTAGE_SECONDS = 4.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -29,13 +22,6 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def event(call_id: int) -> bytes:
-    return json.dumps({"event_type": "call_initiated", "timestamp_utc": 1760084505,
-                       "payload": {"call_id": call_id, "from": "+905555555555", "to": "+905555555554",
-                                   "direction": "outbound", "source": "salprebox:SALPRE_AABBCCDD"},
-                       "is_test": False}).encode()
 
 
 def test_a_sink_that_was_down_gets_everything_once_it_is_back_and_the_gateway_idles_meanwhile():
@@ -52,7 +38,7 @@ def test_a_sink_that_was_down_gets_everything_once_it_is_back_and_the_gateway_id
     sink = None
     try:
         for call_id in range(1, EVENTS + 1):
-            request = urllib.request.Request(gateway.url("/v1/ingest/salpre"), data=event(call_id),
+            request = urllib.request.Request(gateway.url("/v1/ingest/salpre"), data=salpre_call_initiated(call_id),
                                              headers={"X-Salpre-Token": TOKEN, "Content-Type": "application/json"})
             with urllib.request.urlopen(request) as response:
                 assert response.status == 202

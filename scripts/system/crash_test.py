@@ -19,7 +19,6 @@ import pathlib
 import queue
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -31,7 +30,7 @@ import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "Tests" / "interop"))
-from gateway_process import Sink  # noqa: E402
+from gateway_process import Sink, free_port, salpre_call_initiated  # noqa: E402
 
 from callingbox import Callingbox  # noqa: E402
 
@@ -41,12 +40,6 @@ SENDERS = 8
 TOKEN = "system-token"
 API_KEY = "sk_system_test"
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class KilledGateway:
@@ -88,13 +81,6 @@ class KilledGateway:
             self.process.wait(timeout=30)
 
 
-def event(call_id: int) -> bytes:
-    return json.dumps({"event_type": "call_initiated", "timestamp_utc": 1760084505,
-                       "payload": {"call_id": call_id, "from": "+905555555555", "to": "+905555555554",
-                                   "direction": "outbound", "source": "salprebox:SALPRE_AABBCCDD"},
-                       "is_test": False}).encode()
-
-
 def main() -> int:
     directory = pathlib.Path(tempfile.mkdtemp(prefix="switchboard-system-"))
     store = directory / "gw.sqlite"
@@ -133,7 +119,7 @@ def main() -> int:
             except queue.Empty:
                 return
             while True:
-                request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/ingest/salpre", data=event(call_id),
+                request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/ingest/salpre", data=salpre_call_initiated(call_id),
                                                  headers={"X-Salpre-Token": TOKEN, "Content-Type": "application/json"})
                 try:
                     with urllib.request.urlopen(request, timeout=10) as response:

@@ -52,10 +52,8 @@ public enum GoldenCases {
     }
 
     public static func run(directory: String, mappings: [FormatMapping]) -> [Result] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
-            .filter { $0.hasSuffix(".json") }.sorted()
-        return names.map { name in
-            Result(name: name, failure: check((directory as NSString).appendingPathComponent(name), mappings: mappings))
+        (MappingLoader.jsonFiles(in: directory) ?? []).map { path in
+            Result(name: (path as NSString).lastPathComponent, failure: check(path, mappings: mappings))
         }
     }
 

@@ -8,14 +8,15 @@ public enum MappingLoader {
     public static let defaultDirectory = "mappings"
 
     public static func load(directory: String) throws -> [FormatMapping] {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
-        } catch {
-            throw ConfigError("\(directory): cannot read the mappings directory")
-        }
-        guard !names.isEmpty else { throw ConfigError("\(directory): no mapping files (*.json)") }
-        return try names.map { name in try load(file: (directory as NSString).appendingPathComponent(name)) }
+        guard let paths = jsonFiles(in: directory) else { throw ConfigError("\(directory): cannot read the mappings directory") }
+        guard !paths.isEmpty else { throw ConfigError("\(directory): no mapping files (*.json)") }
+        return try paths.map { path in try load(file: path) }
+    }
+
+    /// The paths of the `*.json` files of `directory`, in name order; nil when it cannot be read.
+    public static func jsonFiles(in directory: String) -> [String]? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return nil }
+        return names.filter { $0.hasSuffix(".json") }.sorted().map { (directory as NSString).appendingPathComponent($0) }
     }
 
     public static func load(file path: String) throws -> FormatMapping {
