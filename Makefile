@@ -4,6 +4,8 @@ SHELL := /bin/bash
 
 # Debian packages the build needs (C libraries reached through system-library targets).
 BUILD_PACKAGES := pkg-config libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev libyajl-dev
+# Extra packages for the tests: e2fsprogs makes the ext4 file system of the read-only store fault test.
+TEST_PACKAGES := e2fsprogs
 # Extra packages for benchmarks.
 BENCH_PACKAGES := wrk
 
@@ -62,6 +64,7 @@ run: release
 	.build/release/switchboard serve --config $(CONFIG)
 
 test: deps interop-deps
+	@scripts/install-deps.sh $(TEST_PACKAGES)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(INTEROP_PYTEST)
@@ -71,9 +74,9 @@ test-system: release interop-deps
 	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python scripts/system/crash_test.py
 
 # ThreadSanitizer runs the tests one at a time: its slowdown would otherwise trip the tests' bounded waits.
-# AddressSanitizer skips the three tests that spawn processes (Foundation's Process.run trips ASan itself)
+# AddressSanitizer skips the tests that spawn processes (Foundation's Process.run trips ASan itself)
 # and leaves leak detection off (XCTest's own runner leaks); see README.
-SANITIZER_SKIP := ServeProcessTests|aCrashMidAttempt
+SANITIZER_SKIP := ServeProcessTests|aCrashMidAttempt|ReadOnlyFileSystemTests
 test-sanitizers: deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --no-parallel

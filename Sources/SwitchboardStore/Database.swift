@@ -1,3 +1,4 @@
+import CSQLite
 /// The store's entry point: one SQLite file with its schema migrated, one group-commit writer for
 /// all writes, and a pool of read-only connections for queries.
 ///
@@ -55,9 +56,38 @@ public final class Database: Sendable {
             connection.close()
             throw error
         }
-        let writer = GroupCommitWriter(connection: connection, options: options.writer)
         let readers = ReadPool(path: path, capacity: options.readerCount, options: options.connection)
+        // After a fault the writer reopens the same path (see `reopen`). Readers are retired first: they
+        // may still see an old file, and SQLite shares one WAL index per file among a process's
+        // connections, so a reader that mapped it read-only during the fault would leave the writer's
+        // new connection read-only too.
+        let writer = GroupCommitWriter(connection: connection, options: options.writer) { [connectionOptions = options.connection] in
+            readers.discardConnections()
+            return try reopen(path: path, options: connectionOptions, schemaVersion: version)
+        }
         return Database(path: path, schemaVersion: version, writer: writer, readers: readers)
+    }
+
+    /// Opens `path` again after a fault, for the writer: never creating a file there (a missing file is
+    /// `.cantOpen`, not a new empty store), failing with `.readOnly` while the file still refuses writes,
+    /// and refusing a file that no longer has `schemaVersion` (one replaced underneath the service) with
+    /// ``StoreError/schemaChanged(expected:found:)``.
+    static func reopen(path: String, options: SQLiteConnection.Options, schemaVersion: Int) throws -> SQLiteConnection {
+        var options = options
+        options.createIfMissing = false
+        let fresh = try SQLiteConnection(path: path, options: options)
+        do {
+            // SQLite opens a file it may not write read-only without saying so; that is still the fault.
+            guard !fresh.isReadOnly else {
+                throw SQLiteError(extendedCode: SQLITE_READONLY, message: "'\(path)' opens read-only: the file or its file system refuses writes")
+            }
+            let found = try Migrator.version(of: fresh)
+            guard found == schemaVersion else { throw StoreError.schemaChanged(expected: schemaVersion, found: found) }
+        } catch {
+            fresh.close()
+            throw error
+        }
+        return fresh
     }
 
     /// Queues a write for the next group commit; see ``GroupCommitWriter/submit(_:completion:)``.

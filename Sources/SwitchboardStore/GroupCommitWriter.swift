@@ -12,6 +12,13 @@ import Foundation
 /// If SQLite aborts the whole transaction while an item runs (it may on FULL, IOERR or BUSY), the
 /// batch is rolled back and every item in it fails with that item's error.
 ///
+/// ## Faults that outlive the connection
+/// A batch that fails with a fault after which the connection may stay stuck (see
+/// ``SQLiteError/warrantsReopen``: read-only, I/O error, cannot open) closes the connection, and the
+/// next batch opens a new one with the `reconnect` function given at creation. While that open
+/// fails, each batch fails fast with its error (a transient fault the service answers with 503), and
+/// the first batch after the fault clears commits: no restart is needed.
+///
 /// ## Threading
 /// - ``submit(_:completion:)`` and ``write(_:)`` may be called from any thread or task.
 /// - Work bodies run on the writer thread, one at a time, with the writer's connection; they must not
@@ -47,6 +54,8 @@ public final class GroupCommitWriter: @unchecked Sendable {
         public var commits = 0
         /// The most items one batch held.
         public var largestBatch = 0
+        /// Connections opened to replace one closed after a fault.
+        public var reconnects = 0
     }
 
     private enum State {
@@ -54,8 +63,11 @@ public final class GroupCommitWriter: @unchecked Sendable {
     }
 
     private let options: Options
-    /// Owned by the writer thread once it starts.
-    private let connection: SQLiteConnection
+    /// Owned by the writer thread once it starts; nil after a fault closed it, until the next batch
+    /// reopens it.
+    private var connection: SQLiteConnection?
+    /// Opens a replacement connection after a fault; nil means the writer never reopens.
+    private let reconnect: (@Sendable () throws -> SQLiteConnection)?
     /// Guards `pending`, `state`, `counters` and `thread`.
     private let condition = NSCondition()
     private var pending: [any WriteItem] = []
@@ -66,8 +78,12 @@ public final class GroupCommitWriter: @unchecked Sendable {
     private var thread: Thread?
 
     /// Takes ownership of `connection` (the caller must not use it again) and starts the writer thread.
-    public init(connection: sending SQLiteConnection, options: Options = Options()) {
+    /// `reconnect`, if given, opens a fresh connection to the same database after a fault (see the
+    /// type's documentation); it runs on the writer thread.
+    public init(connection: sending SQLiteConnection, options: Options = Options(),
+                reconnect: (@Sendable () throws -> SQLiteConnection)? = nil) {
         self.connection = connection
+        self.reconnect = reconnect
         self.options = options
         let thread = Thread { [self] in runLoop() }
         thread.name = "switchboard.store.writer"
@@ -136,8 +152,22 @@ public final class GroupCommitWriter: @unchecked Sendable {
 
     private func runLoop() {
         while let batch = nextBatch() {
-            let failure = execute(batch)
+            let failure: (any Error)?
+            var reopened = false
+            var faulted = false
+            do {
+                reopened = connection == nil
+                (failure, faulted) = execute(batch, on: try currentConnection())
+            } catch {
+                reopened = false
+                failure = error
+            }
+            if faulted, reconnect != nil {
+                connection?.close()
+                connection = nil
+            }
             condition.withLock {
+                if reopened { counters.reconnects += 1 }
                 counters.batches += 1
                 if failure == nil { counters.commits += 1 }
                 counters.finished += batch.count
@@ -145,7 +175,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
             }
             for item in batch { item.complete(batchError: failure) }
         }
-        connection.close()
+        connection?.close()
         condition.withLock {
             state = .stopped
             thread = nil
@@ -169,26 +199,41 @@ public final class GroupCommitWriter: @unchecked Sendable {
         return batch
     }
 
-    /// The transaction itself: nil if it committed, else the error every item must report.
-    private func execute(_ batch: [any WriteItem]) -> (any Error)? {
+    /// The open connection, or a new one if a fault closed the last (throwing the open's error).
+    private func currentConnection() throws -> SQLiteConnection {
+        if let connection { return connection }
+        guard let reconnect else { throw StoreError.closed("group-commit writer connection") }
+        let fresh = try reconnect()
+        connection = fresh
+        return fresh
+    }
+
+    /// The transaction itself. `failure` is nil if it committed, else the error every item must report;
+    /// `faulted` says whether the batch or any item met a fault after which the connection should be
+    /// reopened (an item can fail read-only inside a transaction that stays intact).
+    private func execute(_ batch: [any WriteItem], on connection: SQLiteConnection) -> (failure: (any Error)?, faulted: Bool) {
+        func fault(_ error: any Error) -> Bool { (error as? SQLiteError)?.warrantsReopen ?? false }
         do {
             try connection.execute("BEGIN IMMEDIATE")
         } catch {
-            return error
+            return (error, fault(error))
         }
+        var faulted = false
         for item in batch {
-            if let broken = item.run(on: connection), !broken.transactionIntact || !connection.isInTransaction {
+            guard let broken = item.run(on: connection) else { continue }
+            faulted = faulted || fault(broken.error)
+            if !broken.transactionIntact || !connection.isInTransaction {
                 connection.rollbackTransaction()
-                return broken.error
+                return (broken.error, faulted)
             }
         }
         do {
             try connection.execute("COMMIT")
         } catch {
             connection.rollbackTransaction()
-            return error
+            return (error, fault(error))
         }
-        return nil
+        return (nil, faulted)
     }
 }
 

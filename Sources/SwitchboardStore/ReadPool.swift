@@ -15,9 +15,12 @@ public final class ReadPool: @unchecked Sendable {
     public let capacity: Int
     private let options: SQLiteConnection.Options
 
-    /// Guards `idle`, `openCount` and `closed`.
+    /// Guards `idle`, `openCount`, `generation` and `closed`.
     private let condition = NSCondition()
-    private var idle: [SQLiteConnection] = []
+    private var idle: [Pooled] = []
+    /// Bumped by ``discardConnections()``; a connection opened in an older generation is closed when it
+    /// comes back instead of being reused.
+    private var generation = 0
     /// Connections open or being opened, idle or lent out.
     private var openCount = 0
     private var closed = false
@@ -36,42 +39,70 @@ public final class ReadPool: @unchecked Sendable {
     ///
     /// The connection must not escape `body`. Throws ``StoreError/closed(_:)`` once the pool is closed.
     public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        let connection = try acquire()
-        defer { release(connection) }
-        return try connection.readTransaction(body)
+        let pooled = try acquire()
+        do {
+            let value = try pooled.connection.readTransaction(body)
+            release(pooled)
+            return value
+        } catch {
+            // A connection that met a lasting fault is replaced by a fresh open on a later read.
+            release(pooled, discard: (error as? SQLiteError)?.warrantsReopen ?? false)
+            throw error
+        }
+    }
+
+    /// Closes the idle connections and retires the lent ones, so later reads open the file afresh.
+    /// The writer calls this when it had to reopen the database after a fault: readers opened before
+    /// it may still see the old file (one replaced, or a file system since remounted).
+    public func discardConnections() {
+        let toClose: [Pooled] = condition.withLock {
+            generation += 1
+            defer { idle = [] }
+            openCount -= idle.count
+            condition.broadcast()
+            return idle
+        }
+        for pooled in toClose { pooled.connection.close() }
     }
 
     /// Closes idle connections now and lent ones as they come back; later reads fail. Idempotent.
     public func close() {
-        let toClose: [SQLiteConnection] = condition.withLock {
+        let toClose: [Pooled] = condition.withLock {
             closed = true
             defer { idle = [] }
             openCount -= idle.count
             condition.broadcast()
             return idle
         }
-        for connection in toClose { connection.close() }
+        for pooled in toClose { pooled.connection.close() }
     }
 
-    private func acquire() throws -> SQLiteConnection {
+    /// A lent or idle connection with the generation it was opened in.
+    private struct Pooled {
+        let connection: SQLiteConnection
+        let generation: Int
+    }
+
+    private func acquire() throws -> Pooled {
         condition.lock()
         while true {
             guard !closed else {
                 condition.unlock()
                 throw StoreError.closed("read pool")
             }
-            if let connection = idle.popLast() {
+            if let pooled = idle.popLast() {
                 condition.unlock()
-                return connection
+                return pooled
             }
             if openCount < capacity { break }
             condition.wait()
         }
         // Reserve the slot, then open outside the lock (opening touches the file system).
         openCount += 1
+        let openedIn = generation
         condition.unlock()
         do {
-            return try SQLiteConnection(path: path, options: options)
+            return Pooled(connection: try SQLiteConnection(path: path, options: options), generation: openedIn)
         } catch {
             condition.withLock {
                 openCount -= 1
@@ -81,15 +112,16 @@ public final class ReadPool: @unchecked Sendable {
         }
     }
 
-    private func release(_ connection: SQLiteConnection) {
+    private func release(_ pooled: Pooled, discard: Bool = false) {
         condition.lock()
-        guard !closed else {
+        guard !closed, !discard, pooled.generation == generation else {
             openCount -= 1
+            condition.signal()
             condition.unlock()
-            connection.close()
+            pooled.connection.close()
             return
         }
-        idle.append(connection)
+        idle.append(pooled)
         condition.signal()
         condition.unlock()
     }

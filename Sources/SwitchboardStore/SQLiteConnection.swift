@@ -33,13 +33,17 @@ public final class SQLiteConnection {
         public var readOnly: Bool
         /// How many prepared statements to keep; the least recently used is finalized beyond this.
         public var statementCacheCapacity: Int
+        /// Creates the file when it is missing (read-write connections only). Off when reopening a
+        /// store, so a missing file is an error rather than a new empty database.
+        public var createIfMissing: Bool
 
         public init(synchronous: Synchronous = .full, busyTimeout: Duration = .seconds(5),
-                    readOnly: Bool = false, statementCacheCapacity: Int = 64) {
+                    readOnly: Bool = false, statementCacheCapacity: Int = 64, createIfMissing: Bool = true) {
             self.synchronous = synchronous
             self.busyTimeout = busyTimeout
             self.readOnly = readOnly
             self.statementCacheCapacity = statementCacheCapacity
+            self.createIfMissing = createIfMissing
         }
     }
 
@@ -88,7 +92,8 @@ public final class SQLiteConnection {
         self.options = options
         try Self.checkParentDirectory(of: path)
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
-        flags |= options.readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        flags |= options.readOnly ? SQLITE_OPEN_READONLY
+            : (SQLITE_OPEN_READWRITE | (options.createIfMissing ? SQLITE_OPEN_CREATE : 0))
         var opened: OpaquePointer?
         let result = sqlite3_open_v2(path, &opened, flags, nil)
         guard result == SQLITE_OK, let opened else {
@@ -146,6 +151,14 @@ public final class SQLiteConnection {
 
     /// Whether the connection is open.
     public var isOpen: Bool { handle != nil }
+
+    /// Whether the main database refuses writes on this connection (`sqlite3_db_readonly`): opened
+    /// read-only, or opened read-write while the file or its file system refused writes, in which case
+    /// SQLite quietly falls back to read-only. True once closed.
+    public var isReadOnly: Bool {
+        guard let handle else { return true }
+        return sqlite3_db_readonly(handle, "main") != 0
+    }
 
     /// Whether a transaction is open (`sqlite3_get_autocommit` is off).
     public var isInTransaction: Bool {

@@ -66,6 +66,19 @@ public struct SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whether the connection that reported this may be stuck in the fault after it clears, so it should be
+    /// closed and reopened rather than reused: a connection opened while its file or file system refused
+    /// writes stays read-only (`SQLITE_READONLY`), one whose file was replaced reports
+    /// `SQLITE_READONLY_DBMOVED` for good, and after `SQLITE_IOERR` or `SQLITE_CANTOPEN` (a file system
+    /// remounted read-only, a disk detached) a fresh open finds out whether the path works again.
+    /// Busy and full faults clear on the same connection.
+    public var warrantsReopen: Bool {
+        switch kind {
+        case .readOnly, .ioError, .cantOpen: true
+        case .busy, .full, .constraint, .corrupt, .other: false
+        }
+    }
+
     public var description: String {
         var text = "SQLite error \(extendedCode) (\(kind.rawValue)): \(message)"
         if let sql { text += " [SQL: \(sql)]" }
@@ -111,6 +124,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidMigrations(String)
     /// A migration's SQL failed; the migration was rolled back and later ones were not attempted.
     case migrationFailed(version: Int, name: String, error: SQLiteError)
+    /// A reopened database file records another schema version than the one opened at start (the file
+    /// was replaced underneath the running service).
+    case schemaChanged(expected: Int, found: Int)
 
     public var description: String {
         switch self {
@@ -122,6 +138,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             "invalid migrations: \(reason)"
         case .migrationFailed(let version, let name, let error):
             "migration \(version) '\(name)' failed: \(error)"
+        case .schemaChanged(let expected, let found):
+            "the database file now records schema version \(found), not \(expected); it was replaced while open"
         }
     }
 }

@@ -44,26 +44,27 @@ struct SmallDisk {
 
 struct SmallDiskError: Error { let reason: String }
 
+/// A Salpre `call_initiated` for call `callID`: each call id is a new event.
+private func storeFaultEvent(_ callID: Int) -> String {
+    #"{"event_type":"call_initiated","timestamp_utc":1760084505,"payload":{"call_id":\#(callID),"from":"+905555555555","to":"+905555555554","direction":"outbound","source":"salprebox:SALPRE_AABBCCDD"},"is_test":false}"#
+}
+
 @Suite("Store faults: a full disk answers 503, acknowledges nothing uncommitted, and recovers by itself")
 struct StoreFaultTests {
-    private static func event(_ callID: Int) -> String {
-        #"{"event_type":"call_initiated","timestamp_utc":1760084505,"payload":{"call_id":\#(callID),"from":"+905555555555","to":"+905555555554","direction":"outbound","source":"salprebox:SALPRE_AABBCCDD"},"is_test":false}"#
-    }
-
     @Test(.enabled(if: SmallDisk.canMount, "mounting a tmpfs needs CAP_SYS_ADMIN"))
     func aFullDiskIs503WithRetryAfterAndEveryAcknowledgedEventIsKept() async throws {
         let disk = try SmallDisk(megabytes: 4)
         defer { disk.unmount() }
         let fixture = try IngestFixture(directory: disk.directory)
         defer { fixture.gateway.shutdown(); fixture.writer.close() }
-        #expect(try await fixture.post(Self.event(1)).status == 202)
+        #expect(try await fixture.post(storeFaultEvent(1)).status == 202)
 
         let filler = try disk.fill()
         // Free pages left in the WAL may take a few commits; the disk must refuse within 500.
         var acknowledged = 1
         var refused: RawHTTPConnection.Response?
         for callID in 2...500 {
-            let response = try await fixture.post(Self.event(callID))
+            let response = try await fixture.post(storeFaultEvent(callID))
             if response.status == 202 { acknowledged += 1; continue }
             refused = response
             break
@@ -77,8 +78,48 @@ struct StoreFaultTests {
 
         // The fault clears: the same event is accepted, without a restart.
         try FileManager.default.removeItem(atPath: filler)
-        let retried = try await fixture.post(Self.event(acknowledged + 1))
+        let retried = try await fixture.post(storeFaultEvent(acknowledged + 1))
         #expect(retried.status == 202)
         #expect(try fixture.count("events") == acknowledged + 1)
+    }
+}
+
+@Suite("Store faults: a file system turned read-only under the gateway answers 503 and is reopened once repaired")
+struct ReadOnlyFileSystemTests {
+    private static func health(_ fixture: IngestFixture) async throws -> Int {
+        let port = fixture.gateway.port
+        return try await blocking { try RawHTTPConnection(port: port).request("GET", "/healthz").status }
+    }
+
+    @Test(.enabled(if: LoopFilesystem.isAvailable, "needs root, loop devices and e2fsprogs"))
+    func aReadOnlyRemountIs503AndTheStoreRecoversWithoutARestart() async throws {
+        var disk = try LoopFilesystem(megabytes: 32)
+        defer { disk.remove() }
+        let fixture = try IngestFixture(directory: disk.mountPoint)
+        defer { fixture.gateway.shutdown(); fixture.writer.close() }
+        #expect(try await fixture.post(storeFaultEvent(1)).status == 202)
+        #expect(try await fixture.post(storeFaultEvent(2)).status == 202)
+
+        // The kernel turns the file system read-only while the gateway has its store open for writing.
+        try disk.failToReadOnly()
+        for callID in 3...5 {
+            let refused = try await fixture.post(storeFaultEvent(callID))
+            #expect(refused.status == 503)
+            #expect(refused.header("Retry-After") != nil)
+            #expect(((refused.json?["error"] as? [String: Any])?["type"] as? String) == "store_unavailable")
+        }
+        #expect(try await Self.health(fixture) == 503)
+
+        // Repaired and mounted again at the same path: the gateway reopens its store by itself.
+        try disk.repairAtSamePlace()
+        let first = try await fixture.post(storeFaultEvent(6))
+        #expect(first.status == 202, "\(first.json ?? [:])")
+        #expect(try fixture.count("events") == 3, "events 1, 2 and 6: every 202, and nothing answered 503")
+        // Event 3 was refused, so it is new now, not a duplicate.
+        let resent = try await fixture.post(storeFaultEvent(3))
+        #expect(resent.status == 202)
+        #expect(resent.json?["duplicate"] == nil)
+        #expect(try await Self.health(fixture) == 200)
+        #expect((fixture.gateway.database?.writer.statistics.reconnects ?? 0) >= 1)
     }
 }

@@ -38,13 +38,14 @@ public final class RawHTTPConnection {
             }
         }
         guard connected == 0 else {
-            let code = errno
-            close(fd)
-            throw Failure(description: "connect: \(String(cString: strerror(code)))")
+            // No close here: the initializer throws with every property set, so `deinit` runs and closes
+            // the socket. Closing it twice once closed a descriptor another thread had just been given
+            // (libmicrohttpd's, which then aborted: "Failed to remove FD from epoll set").
+            throw Failure(description: "connect: \(String(cString: strerror(errno)))")
         }
     }
 
-    deinit { close(fd) }
+    deinit { if fd >= 0 { close(fd) } }
 
     public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
