@@ -19,6 +19,7 @@ public final class Gateway: @unchecked Sendable {
         /// Asks incoming-call decision endpoints (nil when no source has one).
         var decisionClient: HTTPClient?
         var deliverer: Deliverer
+        var retention: RetentionSweeper
         var destinations: DestinationRegistry
         var signal: DeliverySignal
         var bridge: IncomingCallBridge?
@@ -42,6 +43,13 @@ public final class Gateway: @unchecked Sendable {
     /// The open store (nil before `start` and after `shutdown`).
     public var database: Database? { state.withLock { $0?.database } }
 
+    /// Runs the retention sweep now rather than at its next interval (operators' tools, tests); nil when
+    /// not running. Throws the store's error if a batch could not commit.
+    @discardableResult
+    func sweepRetention() throws -> RetentionRecords.Removed? {
+        try state.withLock { $0?.retention }?.sweep()
+    }
+
     /// The destinations ingest routes to (nil when not running).
     var destinations: DestinationRegistry? { state.withLock { $0?.destinations } }
 
@@ -51,6 +59,7 @@ public final class Gateway: @unchecked Sendable {
         let server: HTTPServer
         let client: HTTPClient
         let deliverer: Deliverer
+        let retention: RetentionSweeper
         var decisionClient: HTTPClient?
         var incomingCalls: IncomingCallBridge?
         let destinations = DestinationRegistry()
@@ -72,6 +81,7 @@ public final class Gateway: @unchecked Sendable {
                                              orgDefaultSecret: config.orgDefaultSecret),
                 signal: signal, logger: logger, metrics: metrics, health: health,
                 endpointMayHaveChanged: { [logger] id in destinations.refresh(endpointID: id, from: database, logger: logger) })
+            retention = RetentionSweeper(database: database, config: config.retention, logger: logger, metrics: metrics)
             let bridge = try BridgeSetup.make(config: config, database: database, logger: logger, metrics: metrics,
                                               signal: signal, health: health)
             decisionClient = bridge?.client
@@ -105,9 +115,10 @@ public final class Gateway: @unchecked Sendable {
             throw error
         }
         deliverer.start()
+        retention.start()
         state.withLock {
             $0 = Running(server: server, database: database, client: client, decisionClient: decisionClient,
-                         deliverer: deliverer, destinations: destinations, signal: signal, bridge: incomingCalls)
+                         deliverer: deliverer, retention: retention, destinations: destinations, signal: signal, bridge: incomingCalls)
         }
         logger.info("listening", ["host": .string(config.listen.host), "port": .int(server.port),
                                   "store": .string(config.store.path), "sources": .int(config.sources.count),
@@ -125,6 +136,7 @@ public final class Gateway: @unchecked Sendable {
         running.bridge?.drain()
         running.server.shutdown()
         running.deliverer.stop()
+        running.retention.stop()
         running.client.shutdown()
         running.decisionClient?.shutdown()
         running.database.close()

@@ -22,10 +22,22 @@ final class IngestFixture: @unchecked Sendable {
     var gateway: Gateway
 
     /// A gateway whose store lives in `directory` (a fresh temporary directory by default).
-    init(directory: TemporaryDirectory? = nil) throws {
-        self.directory = try directory ?? TemporaryDirectory()
+    convenience init(directory: TemporaryDirectory? = nil) throws {
+        let directory = try directory ?? TemporaryDirectory()
+        try self.init(directory: directory, config: try Self.config(directory))
+    }
+
+    /// A gateway running `config`, a variation of ``config(_:)`` whose store is in a temporary directory.
+    convenience init(config: GatewayConfig) throws {
+        let path = config.store.path
+        let directory = TemporaryDirectory(existing: (path as NSString).deletingLastPathComponent)
+        try self.init(directory: directory, config: config)
+    }
+
+    private init(directory: TemporaryDirectory, config: GatewayConfig) throws {
+        self.directory = directory
         writer = LogWriter(fileDescriptor: open("/dev/null", O_WRONLY))
-        gateway = Gateway(config: try Self.config(self.directory), logger: Logger(writer: writer))
+        gateway = Gateway(config: config, logger: Logger(writer: writer))
         try gateway.start()
     }
 

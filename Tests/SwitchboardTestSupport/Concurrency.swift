@@ -56,6 +56,8 @@ public struct TemporaryDirectory: Sendable {
         path = NSTemporaryDirectory() + "/\(prefix)-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
+    /// An existing directory, to be removed like a new one.
+    public init(existing path: String) { self.path = path }
     public func file(_ name: String) -> String { path + "/" + name }
     public func remove() { try? FileManager.default.removeItem(atPath: path) }
 }

@@ -9,7 +9,7 @@ import SwitchboardHTTP
 /// Optional tuning keys under `listen`: `threads`, `connection_limit`, `idle_timeout_seconds`,
 /// `max_body_bytes`, `max_header_bytes`, `shutdown_grace_seconds`; under `store`: `synchronous`
 /// (`"full"` or `"normal"`), `busy_timeout_ms`. The gateway's keys: `api_keys`, `org_default_secret`,
-/// `delivery`, `sources`, `mappings` (the mapping files' directory). Secrets may be written `env:NAME` or
+/// `delivery`, `retention`, `sources`, `mappings` (the mapping files' directory). Secrets may be written `env:NAME` or
 /// `file:PATH`. Unknown keys are errors.
 public struct GatewayConfig: Sendable, Equatable {
     public struct Listen: Sendable, Equatable {
@@ -37,6 +37,8 @@ public struct GatewayConfig: Sendable, Equatable {
     /// Signs deliveries to per-call and per-source URLs.
     public var orgDefaultSecret: String?
     public var delivery = DeliveryConfig()
+    /// How long finished history is kept (`retention`).
+    public var retention = RetentionConfig()
     public var sources: [SourceConfig] = []
     public var mappingsDirectory = "mappings"
     /// `log.level`: debug, info, warn or error.
@@ -98,6 +100,7 @@ public struct GatewayConfig: Sendable, Equatable {
         config.apiKeys = try root.secrets("api_keys", environment: environment) ?? []
         config.orgDefaultSecret = try root.secret("org_default_secret", environment: environment)
         if var delivery = try root.object("delivery") { config.delivery = try DeliveryConfig.parse(&delivery) }
+        if var retention = try root.object("retention") { config.retention = try RetentionConfig.parse(&retention) }
         for var source in try root.objects("sources") ?? [] {
             let parsed = try SourceConfig.parse(&source, environment: environment)
             guard !config.sources.contains(where: { $0.name == parsed.name }) else {

@@ -14,6 +14,7 @@ final class Metrics: Sendable {
     private let deliveries = LockedValue<[String: Int]>([:])
     private let decisions = LockedValue<[String: Int]>([:])
     private let unrecordedDecisions = LockedValue(0)
+    private let retained = LockedValue<[String: Int]>([:])
     let ingestLatency = Histogram(bounds: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5])
     let decisionLatency = Histogram(bounds: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30])
     let attemptLatency = Histogram(bounds: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])
@@ -38,6 +39,18 @@ final class Metrics: Sendable {
     func recordDecision(_ decidedBy: String, seconds: Double) {
         decisions.withLock { $0[decidedBy, default: 0] += 1 }
         decisionLatency.observe(seconds)
+    }
+
+    /// A retention batch committed these removals.
+    func recordRetention(_ removed: RetentionRecords.Removed) {
+        retained.withLock {
+            $0["events", default: 0] += removed.events
+            $0["deliveries", default: 0] += removed.deliveries
+            $0["attempts", default: 0] += removed.attempts
+            $0["call_claims", default: 0] += removed.claims
+            $0["decisions", default: 0] += removed.decisions
+            $0["endpoints", default: 0] += removed.endpoints
+        }
     }
 
     /// An answered call's decision could not be committed.
@@ -67,6 +80,8 @@ final class Metrics: Sendable {
         text += "# HELP switchboard_decisions_unrecorded_total Answered calls whose decision could not be stored.\n"
         text += "# TYPE switchboard_decisions_unrecorded_total counter\n"
         text += "switchboard_decisions_unrecorded_total \(unrecordedDecisions.withLock { $0 })\n"
+        text += Self.counter("switchboard_retention_removed_total", help: "Rows removed by the retention sweep, by table.",
+                             label: "table", retained.withLock { $0 })
         text += "# HELP switchboard_delivery_queue_depth Deliveries pending.\n# TYPE switchboard_delivery_queue_depth gauge\n"
         text += "switchboard_delivery_queue_depth \(queueDepth.map(String.init) ?? "NaN")\n"
         text += "# HELP switchboard_delivery_oldest_pending_age_seconds Age of the oldest pending delivery.\n"

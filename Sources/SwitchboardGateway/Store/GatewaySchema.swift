@@ -131,5 +131,9 @@ enum GatewaySchema {
             CREATE INDEX decisions_by_call ON decisions (call_id, created_at);
             CREATE INDEX decisions_by_created ON decisions (created_at);
             """),
+        Migration(version: 6, name: "indexes of the retention sweep", sql: """
+            CREATE INDEX events_by_received ON events (received_at);
+            CREATE INDEX call_claims_by_event ON call_claims (event_id);
+            """),
     ]
 }

@@ -57,7 +57,11 @@ public final class HTTPServer: @unchecked Sendable {
                                            backlog: Int32(clamping: configuration.backlog))
             let settings = UnsafeMutablePointer<sb_mhd_settings>.allocate(capacity: 1)
             settings.initialize(to: sb_mhd_settings())
-            settings.pointee.flags = UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue
+            // poll(), not epoll: with epoll, libmicrohttpd 0.9.75's MHD_quiesce_daemon races its own workers
+            // over removing the listening socket from their epoll sets and, losing, aborts the process
+            // ("Failed to remove listen FD from epoll set"); seen here under the sanitizers, an open
+            // upstream defect. poll() rebuilds its set each round, so quiescing has no such race.
+            settings.pointee.flags = UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_POLL.rawValue
                                     | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue)
             settings.pointee.listen_fd = fd
             settings.pointee.thread_pool_size = UInt32(clamping: max(1, configuration.threads))
