@@ -21,7 +21,7 @@ public struct FuzzContext: Sendable {
         translator = Translator(mappings: try MappingLoader.load(directory: mappingsDirectory))
         let cases = MappingLoader.jsonFiles(in: (mappingsDirectory as NSString).appendingPathComponent("tests")) ?? []
         var samples = try cases.flatMap { path in
-            guard let data = FileManager.default.contents(atPath: path), let document = try? JSONReader.parse([UInt8](data)) else {
+            guard let data = FileBytes.read(atPath: path), let document = try? JSONReader.parse(data) else {
                 throw FuzzSetupError("\(path): cannot read or parse the file")
             }
             return document["input"]?.arrayValue ?? []

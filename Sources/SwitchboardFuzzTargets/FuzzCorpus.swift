@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardGateway
 
 /// Reads saved fuzz inputs: files, or every regular file of a directory (not recursive), in name order.
 public enum FuzzCorpus {
@@ -12,8 +13,8 @@ public enum FuzzCorpus {
                     .filter { !$0.hasPrefix(".") }.map { (path as NSString).appendingPathComponent($0) }
                 : [path]
             for file in files {
-                guard let data = FileManager.default.contents(atPath: file) else { throw FuzzSetupError("\(file): cannot read") }
-                inputs.append((file, [UInt8](data)))
+                guard let data = FileBytes.read(atPath: file) else { throw FuzzSetupError("\(file): cannot read") }
+                inputs.append((file, data))
             }
         }
         return inputs

@@ -59,9 +59,9 @@ public enum GoldenCases {
 
     /// Nil when the case passes, else what differs.
     static func check(_ path: String, mappings: [FormatMapping]) -> String? {
-        guard let data = FileManager.default.contents(atPath: path) else { return "cannot read the file" }
+        guard let data = FileBytes.read(atPath: path) else { return "cannot read the file" }
         let document: JSONValue
-        do { document = try JSONReader.parse([UInt8](data)) } catch { return error.description }
+        do { document = try JSONReader.parse(data) } catch { return error.description }
         guard let from = document["from"]?.stringValue, let to = document["to"]?.stringValue,
               case .array(let inputs)? = document["input"], case .array(let expected)? = document["expected"] else {
             return "a case needs from, to, input (array) and expected (array)"

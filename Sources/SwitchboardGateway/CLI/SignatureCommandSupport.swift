@@ -33,10 +33,10 @@ struct SignatureCommandInputs {
         guard let path, path != "-" else {
             return Array(try FileHandle.standardInput.readToEnd() ?? Data())
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.read(atPath: path) else {
             throw UsageError("cannot read '\(path)'")
         }
-        return Array(data)
+        return data
     }
 
     /// The current Unix time in whole seconds.

@@ -79,8 +79,8 @@ struct TranslateCommand: SwitchboardCommand {
 
     private static func readInput(_ path: String?) throws -> [UInt8] {
         guard let path else { return [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
-        guard let data = FileManager.default.contents(atPath: path) else { throw UsageError("cannot read --in file '\(path)'") }
-        return [UInt8](data)
+        guard let data = FileBytes.read(atPath: path) else { throw UsageError("cannot read --in file '\(path)'") }
+        return data
     }
 
     /// The bodies of the input (as ranges of it) with their line numbers: the whole input when it is one

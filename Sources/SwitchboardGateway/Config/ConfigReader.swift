@@ -145,7 +145,7 @@ struct ConfigReader {
             value = found
         } else if text.hasPrefix("file:") {
             let path = String(text.dropFirst(5))
-            guard let data = FileManager.default.contents(atPath: path) else {
+            guard let data = FileBytes.read(atPath: path) else {
                 throw ConfigError("'\(name)': cannot read secret file '\(path)'")
             }
             var contents = String(decoding: data, as: UTF8.self)

@@ -53,11 +53,11 @@ public struct GatewayConfig: Sendable, Equatable {
 
     /// Loads and validates a configuration file. Errors name the file and the offending key.
     public static func load(path: String) throws -> GatewayConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let bytes = FileBytes.read(atPath: path) else {
             throw ConfigError("\(path): cannot read the file")
         }
         do {
-            return try parse(data)
+            return try parse(Data(bytes))
         } catch let error as ConfigError {
             throw ConfigError("\(path): \(error.description)")
         }

@@ -20,10 +20,10 @@ public enum MappingLoader {
     }
 
     public static func load(file path: String) throws -> FormatMapping {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ConfigError("\(path): cannot read the file") }
+        guard let data = FileBytes.read(atPath: path) else { throw ConfigError("\(path): cannot read the file") }
         let document: JSONValue
         do {
-            document = try JSONReader.parse([UInt8](data))
+            document = try JSONReader.parse(data)
         } catch {
             throw ConfigError("\(path): \(error.description)")
         }
