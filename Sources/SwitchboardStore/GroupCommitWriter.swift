@@ -56,6 +56,8 @@ public final class GroupCommitWriter: @unchecked Sendable {
         public var largestBatch = 0
         /// Connections opened to replace one closed after a fault.
         public var reconnects = 0
+        /// Seconds spent running batches (BEGIN to COMMIT, the fsync included): how busy the writer is.
+        public var busySeconds = 0.0
     }
 
     private enum State {
@@ -152,6 +154,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
 
     private func runLoop() {
         while let batch = nextBatch() {
+            let started = DispatchTime.now().uptimeNanoseconds
             let failure: (any Error)?
             var reopened = false
             var faulted = false
@@ -166,7 +169,9 @@ public final class GroupCommitWriter: @unchecked Sendable {
                 connection?.close()
                 connection = nil
             }
+            let busy = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             condition.withLock {
+                counters.busySeconds += busy
                 if reopened { counters.reconnects += 1 }
                 counters.batches += 1
                 if failure == nil { counters.commits += 1 }

@@ -40,6 +40,16 @@ struct ObservabilityTests {
         #expect(text.contains("switchboard_ingest_duration_seconds_count 2"))
         #expect(text.contains("switchboard_delivery_queue_depth 0"))
         #expect(text.contains("# TYPE switchboard_delivery_attempt_duration_seconds histogram"))
+        // The writer committed at least the ingested event; its busy time is a positive number of seconds.
+        var counters: [String: Double] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("switchboard_store_") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, let value = Double(parts[1]) { counters[String(parts[0])] = value }
+        }
+        #expect(counters["switchboard_store_write_commits_total", default: 0] >= 1, "\(counters)")
+        #expect(counters["switchboard_store_write_items_total", default: 0] >= 1)
+        #expect(counters["switchboard_store_writer_busy_seconds_total", default: 0] > 0)
+        #expect(counters["switchboard_store_reconnects_total"] == 0)
     }
 
     @Test func healthzReportsAStoreThatCannotCommitAndRecovers() async throws {

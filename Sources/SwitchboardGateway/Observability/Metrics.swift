@@ -1,5 +1,6 @@
 import SwitchboardCore
 import SwitchboardHTTP
+import SwitchboardStore
 
 /// The gateway's counters and histograms, exposed by `GET /metrics` in Prometheus text format.
 /// Updated from server and delivery threads; every update is a short locked increment.
@@ -59,7 +60,8 @@ final class Metrics: Sendable {
     }
 
     /// The exposition text. `queueDepth` and `oldestPendingAge` are read from the store at scrape time.
-    func render(queueDepth: Int?, oldestPendingAgeSeconds: Double?, server: HTTPServerStatistics) -> String {
+    func render(queueDepth: Int?, oldestPendingAgeSeconds: Double?, server: HTTPServerStatistics,
+                writer: GroupCommitWriter.Statistics) -> String {
         var text = ""
         text += "# HELP switchboard_http_requests_total HTTP requests by route pattern, method and status.\n"
         text += "# TYPE switchboard_http_requests_total counter\n"
@@ -87,12 +89,30 @@ final class Metrics: Sendable {
         text += "# HELP switchboard_delivery_oldest_pending_age_seconds Age of the oldest pending delivery.\n"
         text += "# TYPE switchboard_delivery_oldest_pending_age_seconds gauge\n"
         text += "switchboard_delivery_oldest_pending_age_seconds \(oldestPendingAgeSeconds.map { String($0) } ?? "0")\n"
+        text += Self.store(writer)
         text += "# HELP switchboard_http_connections_opened_total Connections accepted.\n"
         text += "# TYPE switchboard_http_connections_opened_total counter\n"
         text += "switchboard_http_connections_opened_total \(server.connectionsOpened)\n"
         text += "# HELP switchboard_http_requests_in_flight Requests being handled, parked ones included.\n"
         text += "# TYPE switchboard_http_requests_in_flight gauge\n"
         text += "switchboard_http_requests_in_flight \(server.requestsInFlight)\n"
+        return text
+    }
+
+    /// The group-commit writer's counters: items per transaction (items / batches) and how busy it is
+    /// (the rate of busy seconds) tell whether the durable write path is the bottleneck.
+    static func store(_ writer: GroupCommitWriter.Statistics) -> String {
+        var text = ""
+        for (name, help, value) in [
+            ("switchboard_store_write_items_total", "Writes run by the group-commit writer.", "\(writer.finished)"),
+            ("switchboard_store_write_batches_total", "Transactions the writer ran (one per batch).", "\(writer.batches)"),
+            ("switchboard_store_write_commits_total", "Transactions that committed.", "\(writer.commits)"),
+            ("switchboard_store_writer_busy_seconds_total", "Seconds the writer spent in transactions, fsync included.",
+             "\(writer.busySeconds)"),
+            ("switchboard_store_reconnects_total", "Store connections reopened after a fault.", "\(writer.reconnects)"),
+        ] {
+            text += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n"
+        }
         return text
     }
 
