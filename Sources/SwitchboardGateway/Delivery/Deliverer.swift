@@ -48,6 +48,8 @@ final class Deliverer: @unchecked Sendable {
 
     private let flight = LockedValue(Flight())
     private let loopFinished = DispatchSemaphore(value: 0)
+    /// Due deliveries read by the last query and not yet claimed, in due order. Loop thread only.
+    private var backlog = DueBacklog()
 
     init(database: Database, client: HTTPClient, settings: Settings, signal: DeliverySignal, logger: Logger,
          metrics: Metrics, health: StoreHealth, endpointMayHaveChanged: @escaping @Sendable (String) -> Void = { _ in },
@@ -93,11 +95,19 @@ final class Deliverer: @unchecked Sendable {
         while flight.withLock({ $0.running }) {
             let now = clock()
             do {
-                let candidates = try database.read { connection in
-                    try DeliveryRecords.due(connection, now: now, perDestination: settings.maxPerDestination,
-                                            limit: settings.maxInFlight * 2)
+                // Under a backlog most wake-ups are one finished attempt freeing one slot: the rows the last
+                // query read beyond what could be claimed then serve it, and the query (which ranks up to
+                // DeliveryRecords.scanLimit rows) runs again only when none of them can be claimed, or
+                // after DueBacklog.maximumAge so newly due deliveries are not kept waiting.
+                var claimed = backlog.isFresh(at: now) ? claimFromBacklog() : 0
+                if claimed == 0 {
+                    let candidates = try database.read { connection in
+                        try DeliveryRecords.due(connection, now: now, perDestination: 2 * settings.maxPerDestination,
+                                                limit: settings.maxInFlight * 2)
+                    }
+                    backlog.refill(candidates, at: now)
+                    claimed = claimFromBacklog()
                 }
-                for delivery in candidates where claim(delivery) { dispatch(delivery) }
                 let next = try database.read { try DeliveryRecords.nextDueTime($0) }
                 // Something due but not claimable (in flight, or its destination at its cap) waits for a
                 // completion to wake us; otherwise sleep until the next due time (or a minute, idle).
@@ -108,6 +118,21 @@ final class Deliverer: @unchecked Sendable {
                 _ = signal.wait(until: Date(timeIntervalSinceNow: 1))
             }
         }
+    }
+
+    /// Claims and dispatches every backlog row that can go now; rows in flight are dropped, rows held back
+    /// (their destination at its cap, a pause after an unrecorded outcome) stay. Returns how many went.
+    private func claimFromBacklog() -> Int {
+        var dispatched = 0
+        backlog.take { delivery in
+            if claim(delivery) {
+                dispatch(delivery)
+                dispatched += 1
+                return true
+            }
+            return flight.withLock { $0.ids.contains(delivery.id) }
+        }
+        return dispatched
     }
 
     private func claim(_ delivery: DueDelivery) -> Bool {
