@@ -87,8 +87,11 @@ class Gateway:
     def __init__(self, config: dict) -> None:
         self._dir = tempfile.TemporaryDirectory()
         directory = pathlib.Path(self._dir.name)
-        config = {"listen": {"host": "127.0.0.1", "port": 0}, "store": {"path": str(directory / "gw.sqlite")},
-                  "mappings": str(ROOT / "mappings"), **config}
+        self.store_path = directory / "gw.sqlite"
+        # A "store" given by the test adds to (or overrides) the temporary store's settings.
+        store = {"path": str(self.store_path), **config.pop("store", {})}
+        config = {"listen": {"host": "127.0.0.1", "port": 0}, "mappings": str(ROOT / "mappings"), **config,
+                  "store": store}
         path = directory / "switchboard.json"
         path.write_text(json.dumps(config))
         self._log = open(directory / "stderr.log", "w+b")
