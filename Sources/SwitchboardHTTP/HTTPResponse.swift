@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardCore
 
 /// A complete response: status, headers and body bytes.
 public struct HTTPResponse: Sendable {
@@ -26,10 +27,13 @@ public struct HTTPResponse: Sendable {
         return json(status, [UInt8](data), headers: headers)
     }
 
-    /// The uniform error body: `{"error": {"type": "...", "message": "..."}}`.
+    /// The uniform error body: `{"error": {"message": "...", "type": "..."}}`.
+    ///
+    /// Written with `JSONWriter`, not `JSONSerialization`: the latter's dynamic casts and key sorting cost
+    /// about a tenth of the gateway's CPU at a few thousand requests a second (profiled with `perf`).
     public static func error(_ status: Int, type: String, message: String,
                              headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
-        json(status, object: ["error": ["type": type, "message": message]], headers: headers)
+        json(status, JSONWriter.bytes(["error": ["message": .string(message), "type": .string(type)]]), headers: headers)
     }
 }
 

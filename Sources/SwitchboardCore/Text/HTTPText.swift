@@ -1,6 +1,9 @@
 extension StringProtocol {
     /// Whether `self` and `other` are equal when ASCII letters are compared without regard to case
     /// (HTTP header names, RFC 9110 §5.1). Other bytes must match exactly. Does not allocate.
+    /// Inlinable so callers in other modules get it specialized: unspecialized, its generic metadata
+    /// lookups made it 4% of the gateway's CPU (profiled with `perf`).
+    @inlinable
     public func equalsIgnoringASCIICase(_ other: some StringProtocol) -> Bool {
         let a = utf8, b = other.utf8
         guard a.count == b.count else { return false }

@@ -155,7 +155,7 @@ final class IngestService: Sendable {
             case .success(.committed(let count)):
                 health.writeSucceeded()
                 if count > 0 { signal.notify() }
-                responder.respond(.json(202, object: ["id": event.id, "deliveries": count]))
+                responder.respond(.json(202, JSONWriter.bytes(["deliveries": .integer(Int64(count)), "id": .string(event.id)])))
             case .success(.duplicate(let existing)):
                 responder.respond(Self.duplicate(existing))
             case .failure(let error):
@@ -189,7 +189,7 @@ final class IngestService: Sendable {
     }
 
     static func duplicate(_ eventID: String) -> HTTPResponse {
-        .json(200, object: ["id": eventID, "deliveries": 0, "duplicate": true])
+        .json(200, JSONWriter.bytes(["deliveries": 0, "duplicate": true, "id": .string(eventID)]))
     }
 
     /// Malformed JSON is 400; a well-formed body that does not decode is 422 naming the field.

@@ -28,8 +28,11 @@ private final class ResponderWard: Sendable {
     init(context: RequestContext) { self.context = context }
 
     deinit {
-        _ = context.deliver(.error(500, type: "internal_error", message: "the handler ended without answering"))
+        _ = context.deliver(Self.unanswered)
     }
+
+    /// Built once: this runs for every request, answered or not (`deliver` refuses a second answer).
+    private static let unanswered = HTTPResponse.error(500, type: "internal_error", message: "the handler ended without answering")
 }
 
 /// The state of one request between libmicrohttpd's first access-handler call and its
