@@ -184,7 +184,8 @@ enum ObservabilityRoutes {
                 return (try row?.get("n", as: Int.self) ?? 0, try row?.get("oldest", as: Double?.self) ?? nil)
             }
             let text = metrics.render(queueDepth: queue?.0, oldestPendingAgeSeconds: queue?.1.map { max(0, now - $0) },
-                                      server: server(), writer: database.writer.statistics)
+                                      server: server(), writer: database.writer.statistics,
+                                      checkpointer: database.checkpointer?.statistics)
             return HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
                                 body: Array(text.utf8))
         })

@@ -15,12 +15,16 @@ public final class Database: Sendable {
         public var writer: GroupCommitWriter.Options
         /// The most read connections.
         public var readerCount: Int
+        /// WAL checkpoints on a thread of their own (see ``WALCheckpointer``); nil leaves them to SQLite,
+        /// inside the commit that crosses its threshold. Ignored for a read-only database.
+        public var checkpointer: WALCheckpointer.Options?
 
         public init(connection: SQLiteConnection.Options = .init(), writer: GroupCommitWriter.Options = .init(),
-                    readerCount: Int = 4) {
+                    readerCount: Int = 4, checkpointer: WALCheckpointer.Options? = .init()) {
             self.connection = connection
             self.writer = writer
             self.readerCount = readerCount
+            self.checkpointer = checkpointer
         }
     }
 
@@ -32,12 +36,15 @@ public final class Database: Sendable {
     public let writer: GroupCommitWriter
     /// The read-only connections.
     public let readers: ReadPool
+    /// The background checkpointer, unless ``Options/checkpointer`` was nil.
+    public let checkpointer: WALCheckpointer?
 
-    private init(path: String, schemaVersion: Int, writer: GroupCommitWriter, readers: ReadPool) {
+    private init(path: String, schemaVersion: Int, writer: GroupCommitWriter, readers: ReadPool, checkpointer: WALCheckpointer?) {
         self.path = path
         self.schemaVersion = schemaVersion
         self.writer = writer
         self.readers = readers
+        self.checkpointer = checkpointer
     }
 
     /// Opens (creating if needed) the database at `path`, whose parent directory must exist, applies
@@ -61,11 +68,27 @@ public final class Database: Sendable {
         // may still see an old file, and SQLite shares one WAL index per file among a process's
         // connections, so a reader that mapped it read-only during the fault would leave the writer's
         // new connection read-only too.
+        let checkpointer = options.checkpointer.flatMap { checkpointOptions in
+            options.connection.readOnly ? nil : WALCheckpointer(options: checkpointOptions) { [connectionOptions = options.connection] in
+                try reopen(path: path, options: connectionOptions, schemaVersion: version)
+            }
+        }
+        if let checkpointer { install(checkpointer, on: connection) }
         let writer = GroupCommitWriter(connection: connection, options: options.writer) { [connectionOptions = options.connection] in
             readers.discardConnections()
-            return try reopen(path: path, options: connectionOptions, schemaVersion: version)
+            let fresh = try reopen(path: path, options: connectionOptions, schemaVersion: version)
+            if let checkpointer { install(checkpointer, on: fresh) }
+            return fresh
         }
-        return Database(path: path, schemaVersion: version, writer: writer, readers: readers)
+        return Database(path: path, schemaVersion: version, writer: writer, readers: readers, checkpointer: checkpointer)
+    }
+
+    /// Hands the writer connection's WAL size after each commit to `checkpointer`. The hook holds the
+    /// connection unowned: it only runs inside that connection's own commits.
+    private static func install(_ checkpointer: WALCheckpointer, on connection: SQLiteConnection) {
+        connection.onWALCommit { [unowned connection] pages in
+            checkpointer.walCommitted(pages: pages, writer: connection)
+        }
     }
 
     /// Opens `path` again after a fault, for the writer: never creating a file there (a missing file is
@@ -111,6 +134,7 @@ public final class Database: Sendable {
     /// Finishes queued writes, stops the writer and closes every connection. Idempotent.
     public func close() {
         writer.close()
+        checkpointer?.stop()
         readers.close()
     }
 }

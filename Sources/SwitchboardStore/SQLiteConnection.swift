@@ -77,11 +77,15 @@ public final class SQLiteConnection {
 
     /// The `sqlite3*` handle; nil once closed. Owned by this object, closed by ``close()`` or `deinit`.
     private var handle: OpaquePointer?
+    /// The handle for this module's extensions (nil once closed).
+    var rawHandle: OpaquePointer? { handle }
     private var cache: [String: SQLiteStatement] = [:]
     private var useTick: UInt64 = 0
     private var counters = StatementCacheStatistics()
     /// Depth of ``savepoint(_:)`` nesting, for unique savepoint names.
     var savepointDepth = 0
+    /// Called after each commit with the pages in the WAL; see ``onWALCommit(_:)``.
+    var walCommitHandler: ((Int) -> Void)?
 
     /// Opens (creating if needed, unless read-only) the database at `path` and applies the options:
     /// WAL journal, `synchronous`, `busy_timeout`, `foreign_keys=ON`, extended result codes.
@@ -137,6 +141,9 @@ public final class SQLiteConnection {
                               message: "journal_mode=WAL refused (mode is '\(mode ?? "unknown")') for '\(path)'")
         }
         try exec("PRAGMA synchronous=\(options.synchronous.rawValue)")
+        // Under a steady load readers rarely let the WAL restart, so it grows (100 MB and more in a few
+        // seconds of flood here); once it restarts, this truncates the file back to 64 MiB.
+        try exec("PRAGMA journal_size_limit=67108864")
     }
 
     /// Finalizes every cached statement and closes the connection. Safe to call more than once.
@@ -144,8 +151,12 @@ public final class SQLiteConnection {
         for statement in cache.values { statement.finalize() }
         cache.removeAll()
         counters.cached = 0
-        // close_v2 defers the close until any statement still checked out is finalized.
-        if let handle { sqlite3_close_v2(handle) }
+        // close_v2 defers the close until any statement still checked out is finalized; the WAL hook
+        // points at this object, so it goes first.
+        if let handle {
+            sqlite3_wal_hook(handle, nil, nil)
+            sqlite3_close_v2(handle)
+        }
         handle = nil
     }
 

@@ -61,7 +61,7 @@ final class Metrics: Sendable {
 
     /// The exposition text. `queueDepth` and `oldestPendingAge` are read from the store at scrape time.
     func render(queueDepth: Int?, oldestPendingAgeSeconds: Double?, server: HTTPServerStatistics,
-                writer: GroupCommitWriter.Statistics) -> String {
+                writer: GroupCommitWriter.Statistics, checkpointer: WALCheckpointer.Statistics?) -> String {
         var text = ""
         text += "# HELP switchboard_http_requests_total HTTP requests by route pattern, method and status.\n"
         text += "# TYPE switchboard_http_requests_total counter\n"
@@ -89,7 +89,7 @@ final class Metrics: Sendable {
         text += "# HELP switchboard_delivery_oldest_pending_age_seconds Age of the oldest pending delivery.\n"
         text += "# TYPE switchboard_delivery_oldest_pending_age_seconds gauge\n"
         text += "switchboard_delivery_oldest_pending_age_seconds \(oldestPendingAgeSeconds.map { String($0) } ?? "0")\n"
-        text += Self.store(writer)
+        text += Self.store(writer, checkpointer)
         text += "# HELP switchboard_http_connections_opened_total Connections accepted.\n"
         text += "# TYPE switchboard_http_connections_opened_total counter\n"
         text += "switchboard_http_connections_opened_total \(server.connectionsOpened)\n"
@@ -101,16 +101,21 @@ final class Metrics: Sendable {
 
     /// The group-commit writer's counters: items per transaction (items / batches) and how busy it is
     /// (the rate of busy seconds) tell whether the durable write path is the bottleneck.
-    static func store(_ writer: GroupCommitWriter.Statistics) -> String {
+    static func store(_ writer: GroupCommitWriter.Statistics, _ checkpointer: WALCheckpointer.Statistics?) -> String {
         var text = ""
-        for (name, help, value) in [
+        var counters = [
             ("switchboard_store_write_items_total", "Writes run by the group-commit writer.", "\(writer.finished)"),
             ("switchboard_store_write_batches_total", "Transactions the writer ran (one per batch).", "\(writer.batches)"),
             ("switchboard_store_write_commits_total", "Transactions that committed.", "\(writer.commits)"),
             ("switchboard_store_writer_busy_seconds_total", "Seconds the writer spent in transactions, fsync included.",
              "\(writer.busySeconds)"),
             ("switchboard_store_reconnects_total", "Store connections reopened after a fault.", "\(writer.reconnects)"),
-        ] {
+        ]
+        if let checkpointer {
+            counters.append(("switchboard_store_checkpoints_total", "WAL checkpoints run off the writer.", "\(checkpointer.checkpoints)"))
+            counters.append(("switchboard_store_checkpoint_failures_total", "WAL checkpoints that failed.", "\(checkpointer.failures)"))
+        }
+        for (name, help, value) in counters {
             text += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n"
         }
         return text
