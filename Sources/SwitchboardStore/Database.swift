@@ -74,10 +74,12 @@ public final class Database: Sendable {
             }
         }
         if let checkpointer { install(checkpointer, on: connection) }
+        if !options.connection.readOnly { connection.persistWAL() }
         let writer = GroupCommitWriter(connection: connection, options: options.writer) { [connectionOptions = options.connection] in
             readers.discardConnections()
             let fresh = try reopen(path: path, options: connectionOptions, schemaVersion: version)
             if let checkpointer { install(checkpointer, on: fresh) }
+            fresh.persistWAL()
             return fresh
         }
         return Database(path: path, schemaVersion: version, writer: writer, readers: readers, checkpointer: checkpointer)
@@ -133,8 +135,9 @@ public final class Database: Sendable {
 
     /// Finishes queued writes, stops the writer and closes every connection. Idempotent.
     public func close() {
-        writer.close()
-        checkpointer?.stop()
+        // The writer goes last: the last connection to close checkpoints the whole WAL into the file.
         readers.close()
+        checkpointer?.stop()
+        writer.close()
     }
 }

@@ -30,6 +30,16 @@ extension SQLiteConnection {
         }, Unmanaged.passUnretained(self).toOpaque())
     }
 
+    /// Keeps the WAL and WAL-index files when the last connection closes (`SQLITE_FCNTL_PERSIST_WAL`):
+    /// that connection still checkpoints everything and empties the WAL, but leaves both files. Without
+    /// them SQLite cannot even read a WAL database on a read-only mount, so a store whose file system is
+    /// read-only at start could not be opened to answer 503 until it is writable again.
+    public func persistWAL() {
+        guard let handle = rawHandle else { return }
+        var on: Int32 = 1
+        _ = sqlite3_file_control(handle, "main", SQLITE_FCNTL_PERSIST_WAL, &on)
+    }
+
     /// Runs a PASSIVE checkpoint: copies as many WAL frames into the database file as readers allow,
     /// without waiting for any lock, and never blocks writers.
     @discardableResult

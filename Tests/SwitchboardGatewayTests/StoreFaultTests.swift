@@ -36,6 +36,15 @@ struct SmallDisk {
         return path
     }
 
+    /// Remounts the file system read-only or read-write. Read-only fails (EBUSY) while any file on it
+    /// is open for writing, so it is for a store nobody has open.
+    func remount(readOnly: Bool) throws {
+        let flags = UInt(MS_REMOUNT) | (readOnly ? UInt(MS_RDONLY) : 0)
+        guard mount("tmpfs", directory.path, "tmpfs", flags, nil) == 0 else {
+            throw SmallDiskError(reason: "remount: \(String(cString: strerror(errno)))")
+        }
+    }
+
     func unmount() {
         _ = umount2(directory.path, Int32(MNT_DETACH))
         directory.remove()
@@ -81,6 +90,32 @@ struct StoreFaultTests {
         let retried = try await fixture.post(storeFaultEvent(acknowledged + 1))
         #expect(retried.status == 202)
         #expect(try fixture.count("events") == acknowledged + 1)
+    }
+}
+
+@Suite("Store faults: a store on a read-only mount at start answers 503 and is used once it is writable")
+struct ReadOnlyAtStartTests {
+    @Test(.enabled(if: SmallDisk.canMount, "mounting a tmpfs needs CAP_SYS_ADMIN"))
+    func aGatewayStartedOnAReadOnlyStoreIs503UntilTheMountIsWritable() async throws {
+        let disk = try SmallDisk(megabytes: 8)
+        defer { disk.unmount() }
+        // A store with one event, left by a gateway that was then stopped.
+        let first = try IngestFixture(directory: disk.directory)
+        #expect(try await first.post(storeFaultEvent(1)).status == 202)
+        first.gateway.shutdown()
+        first.writer.close()
+
+        try disk.remount(readOnly: true)
+        let fixture = try IngestFixture(directory: disk.directory)
+        defer { fixture.gateway.shutdown(); fixture.writer.close() }
+        let refused = try await fixture.post(storeFaultEvent(2))
+        #expect(refused.status == 503)
+        #expect(refused.header("Retry-After") != nil)
+        #expect(try fixture.count("events") == 1, "the store reads while it cannot be written")
+
+        try disk.remount(readOnly: false)
+        #expect(try await fixture.post(storeFaultEvent(2)).status == 202)
+        #expect(try fixture.count("events") == 2)
     }
 }
 
