@@ -103,11 +103,15 @@ stop_pid() {
 }
 
 # free_port [TAKEN...]: a loopback port that nothing answers on and that is none of TAKEN (the
-# servers set SO_REUSEADDR).
+# servers set SO_REUSEADDR). Chosen below the kernel's ephemeral range: a port there may be the local
+# end of some outgoing connection, which nothing answers on yet binding to it fails ("Address already
+# in use"; seen once with a busy sink).
 free_port() {
-    local port
+    local port low=32768
+    read -r low _ < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+    ((low > 11000)) || die "the ephemeral port range starts at $low: no room below it for benchmark ports"
     for _ in {1..100}; do
-        port=$((20000 + RANDOM % 40000))
+        port=$((10000 + RANDOM % (low - 10000)))
         [[ " $* " == *" $port "* ]] && continue
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
