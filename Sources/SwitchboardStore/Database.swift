@@ -64,30 +64,31 @@ public final class Database: Sendable {
             throw error
         }
         let readers = ReadPool(path: path, capacity: options.readerCount, options: options.connection)
-        // After a fault the writer reopens the same path (see `reopen`). Readers are retired first: they
-        // may still see an old file, and SQLite shares one WAL index per file among a process's
-        // connections, so a reader that mapped it read-only during the fault would leave the writer's
-        // new connection read-only too.
         let checkpointer = options.checkpointer.flatMap { checkpointOptions in
             options.connection.readOnly ? nil : WALCheckpointer(options: checkpointOptions) { [connectionOptions = options.connection] in
                 try reopen(path: path, options: connectionOptions, schemaVersion: version)
             }
         }
-        if let checkpointer { install(checkpointer, on: connection) }
-        if !options.connection.readOnly { connection.persistWAL() }
+        prepareWriter(connection, checkpointer: checkpointer)
+        // After a fault the writer reopens the same path (see `reopen`). Readers are retired first: they
+        // may still see an old file, and SQLite shares one WAL index per file among a process's
+        // connections, so a reader that mapped it read-only during the fault would leave the writer's
+        // new connection read-only too.
         let writer = GroupCommitWriter(connection: connection, options: options.writer) { [connectionOptions = options.connection] in
             readers.discardConnections()
             let fresh = try reopen(path: path, options: connectionOptions, schemaVersion: version)
-            if let checkpointer { install(checkpointer, on: fresh) }
-            fresh.persistWAL()
+            prepareWriter(fresh, checkpointer: checkpointer)
             return fresh
         }
         return Database(path: path, schemaVersion: version, writer: writer, readers: readers, checkpointer: checkpointer)
     }
 
-    /// Hands the writer connection's WAL size after each commit to `checkpointer`. The hook holds the
-    /// connection unowned: it only runs inside that connection's own commits.
-    private static func install(_ checkpointer: WALCheckpointer, on connection: SQLiteConnection) {
+    /// Sets up a connection for the writer, the first or a reopened one: its WAL files outlive it
+    /// (``SQLiteConnection/persistWAL()``), and its WAL size after each commit goes to `checkpointer`.
+    /// The hook holds the connection unowned: it only runs inside that connection's own commits.
+    private static func prepareWriter(_ connection: SQLiteConnection, checkpointer: WALCheckpointer?) {
+        connection.persistWAL()
+        guard let checkpointer else { return }
         connection.onWALCommit { [unowned connection] pages in
             checkpointer.walCommitted(pages: pages, writer: connection)
         }

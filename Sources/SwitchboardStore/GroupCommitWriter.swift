@@ -156,13 +156,10 @@ public final class GroupCommitWriter: @unchecked Sendable {
         while let batch = nextBatch() {
             let started = DispatchTime.now().uptimeNanoseconds
             let failure: (any Error)?
-            var reopened = false
             var faulted = false
             do {
-                reopened = connection == nil
                 (failure, faulted) = execute(batch, on: try currentConnection())
             } catch {
-                reopened = false
                 failure = error
             }
             if faulted, reconnect != nil {
@@ -172,7 +169,6 @@ public final class GroupCommitWriter: @unchecked Sendable {
             let busy = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             condition.withLock {
                 counters.busySeconds += busy
-                if reopened { counters.reconnects += 1 }
                 counters.batches += 1
                 if failure == nil { counters.commits += 1 }
                 counters.finished += batch.count
@@ -210,6 +206,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
         guard let reconnect else { throw StoreError.closed("group-commit writer connection") }
         let fresh = try reconnect()
         connection = fresh
+        condition.withLock { counters.reconnects += 1 }
         return fresh
     }
 

@@ -17,7 +17,7 @@ from callingbox import Callingbox
 from inkbox import verify_webhook
 from standardwebhooks import Webhook
 
-from gateway_process import Gateway, Sink
+from gateway_process import Gateway, Sink, send
 from switchboard_cli import CALLINGBOX_SECRET, INKBOX_NEXT_SECRET, INKBOX_SECRET, STANDARD_SECRET
 from test_inkbox import documented_headers
 
@@ -64,11 +64,8 @@ def post_signed(gateway: Gateway, source: str, body: bytes) -> tuple[int, dict]:
     assert verify_webhook(payload=body, headers=headers, secret=INKBOX_SECRET) is True
     request = urllib.request.Request(gateway.url(f"/v1/ingest/{source}"), data=body,
                                      headers={**headers, "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+    status, _, answer = send(request)
+    return status, json.loads(answer)
 
 
 def test_callingbox_decision_request_verifies_with_the_callingbox_sdk(bridge):

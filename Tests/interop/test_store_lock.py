@@ -9,10 +9,9 @@ import sqlite3
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 
-from gateway_process import Gateway, salpre_call_initiated
+from gateway_process import Gateway, salpre_call_initiated, send
 
 TOKEN = "lock-token"
 
@@ -30,19 +29,12 @@ connection.execute("ROLLBACK")
 def post(gateway: Gateway, call_id: int) -> tuple[int, dict[str, str], dict]:
     request = urllib.request.Request(gateway.url("/v1/ingest/salpre"), data=salpre_call_initiated(call_id),
                                      headers={"X-Salpre-Token": TOKEN, "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request) as response:
-            return response.status, dict(response.headers), json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), json.loads(error.read())
+    status, headers, body = send(request)
+    return status, headers, json.loads(body)
 
 
 def health(gateway: Gateway) -> int:
-    try:
-        with urllib.request.urlopen(gateway.url("/healthz")) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
+    return send(gateway.url("/healthz"))[0]
 
 
 def stored_events(gateway: Gateway) -> int:
