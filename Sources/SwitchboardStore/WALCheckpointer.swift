@@ -30,8 +30,13 @@ public final class WALCheckpointer: @unchecked Sendable {
     public struct Statistics: Sendable, Equatable {
         /// Checkpoints run by this thread.
         public var checkpoints = 0
+        /// Checkpoints that met a lock and did nothing (a PASSIVE checkpoint never waits); the next
+        /// commit past the threshold asks again.
+        public var busy = 0
         /// Checkpoints that failed (the connection is reopened for the next).
         public var failures = 0
+        /// The last failure's description.
+        public var lastFailure: String?
     }
 
     public let options: Options
@@ -86,11 +91,16 @@ public final class WALCheckpointer: @unchecked Sendable {
                 connection = current
                 try current.checkpointPassive()
                 condition.withLock { counters.checkpoints += 1 }
+            } catch let error as SQLiteError where error.kind == .busy {
+                condition.withLock { counters.busy += 1 }
             } catch {
                 // The writer reports store faults to the service; this one only retries on the next request.
                 connection?.close()
                 connection = nil
-                condition.withLock { counters.failures += 1 }
+                condition.withLock {
+                    counters.failures += 1
+                    counters.lastFailure = "\(error)"
+                }
             }
         }
         connection?.close()

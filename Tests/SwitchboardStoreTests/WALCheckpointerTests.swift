@@ -17,7 +17,7 @@ struct WALCheckpointerTests {
             let deadline = Date(timeIntervalSinceNow: 10)
             while checkpointer.statistics.checkpoints == 0, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
             #expect(checkpointer.statistics.checkpoints >= 1)
-            #expect(checkpointer.statistics.failures == 0)
+            #expect(checkpointer.statistics.failures == 0, "\(checkpointer.statistics.lastFailure ?? "")")
             database.close()
 
             let reopened = try SQLiteConnection(path: path)
