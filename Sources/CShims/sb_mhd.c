@@ -60,3 +60,8 @@ void sb_mhd_client_address(struct MHD_Connection *connection, char *buf, size_t 
     else if (sa->sa_family == AF_INET6) address = &((const struct sockaddr_in6 *) sa)->sin6_addr;
     if (address == NULL || inet_ntop(sa->sa_family, address, buf, (socklen_t) buflen) == NULL) buf[0] = '\0';
 }
+
+size_t sb_mhd_request_header_size(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    return info == NULL ? 0 : info->header_size;
+}

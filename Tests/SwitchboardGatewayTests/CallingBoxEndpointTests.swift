@@ -87,10 +87,12 @@ struct CallingBoxEndpointTests {
         let expires = try rows[0].get("expires_at", as: Double.self)
         #expect(abs(expires - (try rows[1].get("created_at", as: Double.self)) - 3600) < 1)
         #expect(try rows[1].get("expires_at", as: Double?.self) == nil)
-        // Rotating again drops nothing still overlapping, but the newest is the only current one.
-        _ = try await fixture.call("POST", "/v1/webhook_endpoints/\(id)/rotate_secret")
+        // Rotating again within the overlap keeps two live secrets at most (issue 12 §2): the newest
+        // is the only current one, the previous overlaps, the first is dropped.
+        let third = try #require(try await fixture.call("POST", "/v1/webhook_endpoints/\(id)/rotate_secret").string("signing_secret"))
         #expect(try fixture.query("SELECT 1 FROM endpoint_secrets WHERE endpoint_id = ? AND expires_at IS NULL", [id]).count == 1)
-        #expect(try fixture.query("SELECT 1 FROM endpoint_secrets WHERE endpoint_id = ?", [id]).count == 3)
+        let live = try fixture.query("SELECT secret FROM endpoint_secrets WHERE endpoint_id = ? ORDER BY created_at", [id])
+        #expect(try live.map { try $0.get("secret", as: String.self) } == [second, third])
     }
 
     @Test func aZeroOverlapRetiresTheOldSecretAtOnce() async throws {

@@ -27,16 +27,19 @@ struct OneInboxWebhookTests {
         #expect(try row.get("format", as: String.self) == "oneinbox")
         #expect(try row.get("scheme", as: String.self) == "standard-webhooks")
 
-        // The secret is in every response.
-        #expect(try await fixture.call("GET", "/v1/webhooks/\(id)").string("secret") == secret)
+        // The secret is shown once (issue 12 §2): in the create (and rotate) answer, never in a read,
+        // a list or an update.
+        let fetched = try await fixture.call("GET", "/v1/webhooks/\(id)")
+        #expect(fetched.status == 200 && fetched["secret"] == nil)
         let listed = try await fixture.call("GET", "/v1/webhooks")
-        #expect(listed.data.map { $0["secret"] as? String } == [secret])
+        #expect(listed.data.map { $0["id"] as? String } == [id])
+        #expect(listed.data.first?["secret"] == nil)
 
         let paused = try await fixture.call("PATCH", "/v1/webhooks/\(id)", #"{"status": "inactive", "name": null}"#)
         #expect(paused.status == 200, "\(paused.text)")
         #expect(paused.string("status") == "disabled")
         #expect(paused.string("name") == "CRM")
-        #expect(paused.string("secret") == secret)
+        #expect(paused["secret"] == nil)
         #expect(try fixture.query("SELECT status, disabled_reason FROM endpoints WHERE id = ?", [id]).first?.get("disabled_reason", as: String.self) == "manual")
         let active = try await fixture.call("PATCH", "/v1/webhooks/\(id)", #"{"status": "active", "events": ["transcript.final"], "url": "http://127.0.0.1:9/oi/2"}"#)
         #expect(active.string("status") == "active")

@@ -80,6 +80,79 @@ struct HostileHTTPTests {
         #expect(alive == 200)
     }
 
+    /// Issue 12 §8: a header value with NUL or another control byte, and a repeated `Authorization`,
+    /// are refused with a JSON 400 (a NUL used to cut the value short: libmicrohttpd hands values
+    /// over as C strings).
+    @Test func controlBytesInHeadersAndARepeatedAuthorizationGetA400() async throws {
+        let server = try makeTestServer()
+        defer { server.shutdown() }
+        let port = server.port
+        func request(_ header: [UInt8]) -> [UInt8] {
+            Array("GET /echo/x HTTP/1.1\r\nHost: a\r\n".utf8) + header + Array("\r\n\r\n".utf8)
+        }
+        let cases: [(String, [UInt8], Int)] = [
+            ("NUL", request(Array("X-Test: sk_live_1".utf8) + [0x00] + Array("tail".utf8)), 400),
+            ("NUL at the end", request(Array("X-Test: key".utf8) + [0x00]), 400),
+            ("NUL before the next field", request(Array("X-Test: key".utf8) + [0x00] + Array("\r\nX-Other: b".utf8)), 400),
+            ("two NULs", request(Array("X-Test: key".utf8) + [0x00, 0x00] + Array("tail".utf8)), 400),
+            ("an empty value", request(Array("X-Empty:\r\nX-Test: a".utf8)), 200),
+            ("bare LF line ends", Array("GET /echo/x HTTP/1.1\nHost: a\nX-Test: a\n\n".utf8), 200),
+            ("trailing spaces", request(Array("X-Test: a  ".utf8)), 200),
+            ("cookies", request(Array("Cookie: a=b; c=\"d e\"\r\nX-Test: z".utf8)), 200),
+            ("a space before the colon", request(Array("X-Test : a".utf8)), 200),
+            ("an empty last value", request(Array("X-Test: a\r\nX-Empty:".utf8)), 200),
+            ("obs-fold", request(Array("X-Test: a\r\n b".utf8)), 400),
+            ("SOH", request(Array("X-Test: a".utf8) + [0x01] + Array("b".utf8)), 400),
+            ("ESC", request(Array("X-Test: a".utf8) + [0x1B] + Array("[31m".utf8)), 400),
+            ("DEL", request(Array("X-Test: a".utf8) + [0x7F]), 400),
+            ("two Authorization", request(Array("Authorization: Bearer a\r\nauthorization: Bearer b".utf8)), 400),
+            ("a tab inside", request(Array("X-Test: a\tb".utf8)), 200),
+            ("one Authorization", request(Array("Authorization: Bearer a".utf8)), 200),
+            ("obs-text", request(Array("X-Test: caf".utf8) + [0xC3, 0xA9]), 200),
+        ]
+        let outcomes = try await blocking { () -> [String: RawHTTPConnection.Response] in
+            var outcomes: [String: RawHTTPConnection.Response] = [:]
+            for (name, bytes, _) in cases {
+                let connection = try RawHTTPConnection(port: port, timeoutSeconds: 5)
+                try connection.send(bytes)
+                outcomes[name] = try connection.readResponse()
+            }
+            return outcomes
+        }
+        for (name, _, status) in cases {
+            let response = try #require(outcomes[name])
+            #expect(response.status == status, "\(name): \(response.json ?? [:])")
+            if status == 400 {
+                let error = response.json?["error"] as? [String: Any]
+                #expect(error?["type"] as? String == "invalid_header", "\(name)")
+                #expect((error?["message"] as? String)?.hasPrefix("header ") == true, "\(name)")
+            }
+        }
+        #expect(outcomes["a tab inside"]?.json?["x_test"] as? String == "a\tb")
+        let alive = try await blocking { try RawHTTPConnection(port: port).request("GET", "/fast").status }
+        #expect(alive == 200)
+    }
+
+    @Test func headerFieldRules() {
+        func fields(_ pairs: [(String, [UInt8])]) -> [(name: [UInt8], value: [UInt8])] {
+            pairs.map { (name: Array($0.0.utf8), value: $0.1) }
+        }
+        #expect(HeaderFieldRules.problem(fields([("Host", Array("a".utf8)), ("X", [0x61, 0x09, 0x62])])) == nil)
+        #expect(HeaderFieldRules.problem(fields([("X-Key", [0x61, 0x00, 0x62])])) == "header X-Key contains a control character (0x00) at byte 1")
+        #expect(HeaderFieldRules.problem(fields([("Authorization", [0x61]), ("AUTHORIZATION", [0x61])]))
+                == "header Authorization appears more than once")
+        #expect(HeaderFieldRules.problem(fields([("X\u{01}", [0x61])])) == "header name contains a control character")
+        // "GET / HTTP/1.1" NUL NUL "K" NUL " v" NUL NUL NUL NUL, as libmicrohttpd leaves `K: v`.
+        let block = Array("GET / HTTP/1.1".utf8) + [0, 0, 0x4B, 0, 0x20, 0x76, 0, 0, 0, 0]
+        #expect(!HeaderFieldRules.hasUnaccountedBytes(block: block, spans: [16..<17, 19..<20]))
+        var hidden = block
+        hidden.insert(contentsOf: [0, 0x74], at: 20)
+        #expect(HeaderFieldRules.hasUnaccountedBytes(block: hidden, spans: [16..<17, 19..<20]))
+        var suffixed = block
+        suffixed.insert(0, at: 20)
+        #expect(HeaderFieldRules.hasUnaccountedBytes(block: suffixed, spans: [16..<17, 19..<20]))
+    }
+
     @Test func framingRules() {
         #expect(RequestFraming.problem([("Host", "a"), ("Content-Length", "5")]) == nil)
         #expect(RequestFraming.problem([("content-length", "5"), ("CONTENT-LENGTH", " 5 ")]) == nil)

@@ -37,4 +37,8 @@ unsigned int sb_mhd_current_connections(struct MHD_Daemon *daemon);
 
 /* Writes the numeric address of the connection's peer into buf ("" when unknown). */
 void sb_mhd_client_address(struct MHD_Connection *connection, char *buf, size_t buflen);
+
+/* The request header block's size in bytes as received (request line through the empty line; 0 when
+ * unknown). MHD_get_connection_info is variadic. */
+size_t sb_mhd_request_header_size(struct MHD_Connection *connection);
 #endif

@@ -126,10 +126,10 @@ final class IncomingCallBridge: Sendable {
         }
         let latency = (now - pending.receivedAt) * 1000
         metrics.recordDecision(verdict.decidedBy.rawValue, seconds: latency / 1000)
-        if let error = verdict.error {
-            logger.warn("incoming call answered with the fallback", ["source": .string(pending.source),
-                                                                     "call": .string(pending.event.call.id),
-                                                                     "reason": .string(error)])
+        if verdict.decidedBy == .fallback {
+            logger.warn("decision fallback used", ["source": .string(pending.source), "call": .string(pending.event.call.id),
+                                                   "action": .string(verdict.answer.action.rawValue),
+                                                   "why": .string(verdict.error ?? "no rule matched")])
         }
         let record = DecisionRecord(
             id: (try? UUIDGenerator.version4().lowercasedText) ?? pending.event.id + ":" + String(now),

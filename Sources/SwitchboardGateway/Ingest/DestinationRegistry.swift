@@ -14,7 +14,7 @@ final class DestinationRegistry: Sendable {
         var url: String
         var format: String
         var scheme: String
-        /// Nil: every event type.
+        /// The output types it receives (`*` expanded by `EventCatalog.subscribedTypes`); nil: every type.
         var eventTypes: Set<String>?
         var receiveTestEvents: Bool
 
@@ -23,7 +23,7 @@ final class DestinationRegistry: Sendable {
             url = record.url
             format = record.format
             scheme = record.scheme
-            eventTypes = record.enabledEvents.contains(EventCatalog.all) ? nil : Set(record.enabledEvents)
+            eventTypes = EventCatalog.subscribedTypes(record.enabledEvents, api: record.api)
             receiveTestEvents = record.receiveTestEvents
         }
 

@@ -138,16 +138,18 @@ final class IngestService: Sendable {
             try translator.withLock { translator throws in
                 translator.correlate(&event)
                 let deliveries = try Self.route(event, source: source.config, destinations: routes, translator: &translator)
-                commit(event, body: body, deliveries: deliveries, source: name, now: now, responder: responder)
+                let reason = NoDeliveryReason.of(event, source: source.config, destinations: routes, routed: deliveries)
+                commit(event, body: body, deliveries: deliveries, source: name, now: now, reason: reason, responder: responder)
             }
         } catch {
             responder.respond(.error(422, type: "encoding_failed", message: "\(error)"))
         }
     }
 
-    /// Commits the event with its deliveries and answers once the commit is durable (503 if it is not).
+    /// Commits the event with its deliveries and answers once the commit is durable (503 if it is not):
+    /// 202 `{"deliveries", "id"}`, plus `reason` when no delivery was committed.
     private func commit(_ event: CallEvent, body: [UInt8], deliveries: [NewDelivery], source name: String, now: Double,
-                        responder: HTTPResponder) {
+                        reason: NoDeliveryReason, responder: HTTPResponder) {
         database.submit({ connection in
             try EventRecords.commit(connection, event: event, body: body, deliveries: deliveries, now: now)
         }, completion: { [logger, signal, health] result in
@@ -155,7 +157,9 @@ final class IngestService: Sendable {
             case .success(.committed(let count)):
                 health.writeSucceeded()
                 if count > 0 { signal.notify() }
-                responder.respond(.json(202, JSONWriter.bytes(["deliveries": .integer(Int64(count)), "id": .string(event.id)])))
+                var answer = JSONObject([("deliveries", .integer(Int64(count))), ("id", .string(event.id))])
+                if count == 0 { answer["reason"] = .string(reason.rawValue) }
+                responder.respond(.json(202, JSONWriter.bytes(.object(answer))))
             case .success(.duplicate(let existing)):
                 responder.respond(Self.duplicate(existing))
             case .failure(let error):

@@ -21,7 +21,7 @@ struct CallingBoxEndpointRoutes: Sendable {
     init(api: ManagementAPI) {
         self.api = api
         let orgID = api.orgID
-        commands = EndpointCommands(api: api, kind: .callingBox, noun: "webhook endpoint", alwaysShowsSecret: false) {
+        commands = EndpointCommands(api: api, kind: .callingBox, noun: "webhook endpoint") {
             Self.object($0, orgID: orgID, signingSecret: $1)
         }
     }

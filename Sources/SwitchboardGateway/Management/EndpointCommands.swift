@@ -34,8 +34,6 @@ struct EndpointCommands: Sendable {
     let kind: EndpointAPI
     /// How messages name the resource ("webhook endpoint").
     let noun: String
-    /// OneInbox shows `secret` in every response; CallingBox only on create and rotate.
-    let alwaysShowsSecret: Bool
     let present: Presenter
 
     /// The endpoint's `{id}`, or 404.
@@ -48,8 +46,10 @@ struct EndpointCommands: Sendable {
         return endpoint
     }
 
+    /// The endpoint without its secret: both APIs show a secret once, in the create and rotate answers
+    /// only, never in a read, a list or an update. (`connection` is kept for callers' sake.)
     func render(_ connection: SQLiteConnection, _ endpoint: EndpointRecord) throws -> JSONValue {
-        present(endpoint, alwaysShowsSecret ? try EndpointRecords.currentSecret(connection, endpointID: endpoint.id) : nil)
+        present(endpoint, nil)
     }
 
     func retrieve(_ request: HTTPRequest) throws -> HTTPResponse {
@@ -104,22 +104,9 @@ struct EndpointCommands: Sendable {
         }
     }
 
-    /// A new current secret; the previous one keeps signing for the configured overlap. 200 with it.
-    func rotate(_ request: HTTPRequest) throws -> ManagementAPI.Transaction {
-        let id = try id(request)
-        let now = api.now
-        let overlap = api.rotationOverlapSeconds
-        return { [self] connection in
-            var endpoint = try find(connection, id: id)
-            let secret = try WebhookSecret.make(for: endpoint.scheme)
-            try EndpointRecords.rotate(connection, endpointID: id, to: secret, now: now, overlapSeconds: overlap)
-            endpoint.updatedAt = now
-            try EndpointRecords.update(connection, endpoint)
-            return committed(200, present(endpoint, secret), endpoint)
-        }
-    }
-
-    private func committed(_ status: Int, _ body: JSONValue, _ endpoint: EndpointRecord,
+    /// The answer of a committed change; once durable, the registry takes the endpoint row and, when
+    /// it may have pending deliveries again, the deliverer wakes.
+    func committed(_ status: Int, _ body: JSONValue, _ endpoint: EndpointRecord,
                            wakeDeliverer: Bool = false) -> ManagementAPI.Committed {
         ManagementAPI.Committed(response: ManagementAPI.json(status, body)) { [api] in
             api.destinations.apply(endpoint)

@@ -6,17 +6,38 @@ enum EventCatalog {
     /// "Every event" in CallingBox's `enabled_events`.
     static let all = "*"
 
-    /// CallingBox's eight call events, plus our `call.incoming` extension.
-    static let callingBox = [
+    /// Our extension: Inkbox's incoming call, a decision request. Its synchronous request goes to the
+    /// source's `incoming_call.decision` endpoint only; a subscriber gets an asynchronous copy (whose
+    /// answer decides nothing) only when it names `call.incoming` itself: `*` never includes it.
+    static let incoming = "call.incoming"
+
+    /// CallingBox's documented catalog: its eight call events (REFERENCE §1.3), what `*` stands for.
+    static let callingBoxDocumented = [
         "call.queued", "call.ringing", "call.answered", "call.completed", "call.failed", "call.no_answer",
-        "call.busy", "call.canceled", "call.incoming",
+        "call.busy", "call.canceled",
     ]
+
+    /// What a CallingBox endpoint may name: the documented catalog plus `call.incoming`.
+    static let callingBox = callingBoxDocumented + [incoming]
 
     /// OneInbox's events, plus our `call.incoming` extension.
     static let oneInbox = [
         "call.started", "call.ended", "call.analyzed", "call.failed", "call.recording.available",
         "transcript.partial", "transcript.final", "call.incoming",
     ]
+
+    /// The output types an endpoint of `api` with `enabledEvents` receives: the names themselves, or for
+    /// `*` the API's documented catalog (never `call.incoming`). OneInbox subscriptions have no `*`.
+    static func subscribedTypes(_ enabledEvents: [String], api: EndpointAPI) -> Set<String> {
+        var types = Set(enabledEvents)
+        if types.remove(all) != nil {
+            switch api {
+            case .callingBox: types.formUnion(callingBoxDocumented)
+            case .oneInbox: types.formUnion(oneInbox.filter { $0 != incoming })
+            }
+        }
+        return types
+    }
 
     /// `names` checked against `known` (and `*` when `allowAll`), duplicates dropped in order. Throws
     /// 422 naming `field` and the offending item.

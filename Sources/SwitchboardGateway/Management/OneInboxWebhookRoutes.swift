@@ -11,11 +11,13 @@ import SwitchboardHTTP
 /// | `GET /v1/webhooks/{id}` | 200 webhook |
 /// | `PATCH /v1/webhooks/{id}` | any of `name`, `url`, `events`, `status` (null: unchanged) → 200 webhook |
 /// | `DELETE /v1/webhooks/{id}` | 200 `{"id", "deleted": true}` |
+/// | `POST /v1/webhooks/{id}/rotate_secret` | optional `{grace_period_seconds}` → 200 webhook with its new `secret` |
 /// | `POST /v1/webhooks/{id}/test` | queues a test delivery (`call.started` with `"test": true`) → 202 delivery item |
 /// | `GET /v1/webhooks/{id}/deliveries` | `limit` (1–200, default 50), `offset` → 200 `{items, total, limit, offset}`, newest first |
 ///
-/// A webhook object is `id, name, url, events, secret, status, created_at, updated_at` (the secret in
-/// every response, as OneInbox's reference shows), plus our `receive_test_events`. `status` is `active`
+/// A webhook object is `id, name, url, events, secret, status, created_at, updated_at`, plus our
+/// `receive_test_events`. `secret` is shown once: in the create and rotate answers only (OneInbox's
+/// reference shows it in every response; a secret readable by every later GET is one that leaks). `status` is `active`
 /// or `disabled`; `inactive` (the guide's word) is accepted as `disabled`.
 struct OneInboxWebhookRoutes: Sendable {
     let api: ManagementAPI
@@ -23,7 +25,7 @@ struct OneInboxWebhookRoutes: Sendable {
 
     init(api: ManagementAPI) {
         self.api = api
-        commands = EndpointCommands(api: api, kind: .oneInbox, noun: "webhook", alwaysShowsSecret: true) {
+        commands = EndpointCommands(api: api, kind: .oneInbox, noun: "webhook") {
             Self.object($0, secret: $1)
         }
     }
@@ -35,6 +37,7 @@ struct OneInboxWebhookRoutes: Sendable {
         router.patch("/v1/webhooks/{id}", api.write { try update($0) })
         router.delete("/v1/webhooks/{id}", api.write { try commands.delete($0) })
         router.post("/v1/webhooks/{id}/test", api.write { try test($0) })
+        router.post("/v1/webhooks/{id}/rotate_secret", api.write { try commands.rotate($0) })
         router.get("/v1/webhooks/{id}/deliveries", api.read { try deliveries($0) })
     }
 
@@ -107,19 +110,22 @@ struct OneInboxWebhookRoutes: Sendable {
         try EventCatalog.validate(names, known: EventCatalog.oneInbox, allowAll: false, field: "events", count: 1...20)
     }
 
-    /// The webhook object of REFERENCE §2.5.
+    /// The webhook object of REFERENCE §2.5; `secret` only when given (create and rotate).
     static func object(_ endpoint: EndpointRecord, secret: String?) -> JSONValue {
-        .object(JSONObject([
+        var fields: [(String, JSONValue)] = [
             ("id", .string(endpoint.id)),
             ("name", ManagementAPI.text(endpoint.name)),
             ("url", .string(endpoint.url)),
             ("events", .array(endpoint.enabledEvents.map { .string($0) })),
-            ("secret", ManagementAPI.text(secret)),
+        ]
+        if let secret { fields.append(("secret", .string(secret))) }
+        fields += [
             ("status", .string(endpoint.status == EndpointRecord.enabled ? "active" : "disabled")),
             ("receive_test_events", .bool(endpoint.receiveTestEvents)),
             ("created_at", ManagementAPI.time(endpoint.createdAt)),
             ("updated_at", ManagementAPI.time(endpoint.updatedAt)),
-        ]))
+        ]
+        return .object(JSONObject(fields))
     }
 
     /// A delivery record of REFERENCE §2.6: the delivery with its latest attempt.

@@ -99,6 +99,24 @@ struct RequestFields {
         }
     }
 
+    /// A whole number within `range`; nil when absent or null. A fraction, a string or a number out of
+    /// range is 422 naming the field and the range.
+    mutating func int(_ key: String, range: ClosedRange<Int>) throws(HTTPError) -> Int? {
+        consumed.insert(key)
+        let expected = "must be an integer from \(range.lowerBound) to \(range.upperBound)"
+        switch object[key] {
+        case nil, .null?:
+            return nil
+        case .integer(let number)?:
+            guard let value = Int(exactly: number), range.contains(value) else { throw Self.invalid(key, "\(expected), got \(number)") }
+            return value
+        case .double(let number)?:
+            throw Self.invalid(key, "\(expected), got \(number)")
+        case let other?:
+            throw Self.invalid(key, "\(expected), got \(other.typeName)")
+        }
+    }
+
     /// Fails on the first field (in body order) that nothing read.
     func finish() throws(HTTPError) {
         if let unknown = object.keys.first(where: { !consumed.contains($0) }) {

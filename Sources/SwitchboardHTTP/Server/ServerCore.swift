@@ -87,10 +87,9 @@ final class ServerCore: @unchecked Sendable {
         requestsInFlight.add(1, ordering: .relaxed)
         // Headers are collected now (dispatch needs them) and measured against our limit, so oversized
         // headers get a JSON 431; libmicrohttpd's own (HTML) 431 only answers headers beyond its pool.
-        var headers: [(String, String)] = []
-        _ = withUnsafeMutablePointer(to: &headers) {
-            MHD_get_connection_values(connection, .HEADER_KIND, collectValue, $0)
-        }
+        let received = Self.headerFields(connection, method: method)
+        let fields = received.fields
+        let headers = fields.map { (String(decoding: $0.name, as: UTF8.self), String(decoding: $0.value, as: UTF8.self)) }
         let headerBytes = headers.reduce(context.path.utf8.count) { $0 + $1.0.utf8.count + $1.1.utf8.count + 4 }
         context.headers = headers
         if headerBytes > configuration.maxHeaderBytes {
@@ -98,6 +97,12 @@ final class ServerCore: @unchecked Sendable {
             return queue(.error(431, type: "request_header_fields_too_large",
                                 message: "request headers exceed the limit of \(configuration.maxHeaderBytes) bytes"),
                          context: context, close: true)
+        }
+        // Control bytes (a NUL that would cut a credential short) or a repeated Authorization: refused
+        // before any handler reads them.
+        if let problem = received.hidesBytes ? "header value contains a NUL byte (or a folded line)" : HeaderFieldRules.problem(fields) {
+            context.markAnswered()
+            return queue(.error(400, type: "invalid_header", message: problem), context: context, close: true)
         }
         // Ambiguous framing (conflicting lengths) is refused before any body byte is read; queuing now
         // also closes the connection, as RFC 9112 requires.
@@ -115,6 +120,32 @@ final class ServerCore: @unchecked Sendable {
         // Queuing a response on this first call would make libmicrohttpd 0.9.75 close the connection;
         // answering on a later call keeps keep-alive working.
         return .YES
+    }
+
+    /// The request's header fields, and whether a NUL byte hides part of one.
+    ///
+    /// libmicrohttpd 0.9.75 keeps names and values as C strings in its read buffer and reports a
+    /// value's length up to its first NUL, so `X-Key: sk_live_1<NUL>tail` arrives as `sk_live_1`.
+    /// The header block (from the method's first byte, `MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE`
+    /// long, still in the read buffer on this first call) is therefore checked for bytes outside
+    /// every reported name and value (`HeaderFieldRules.hasUnaccountedBytes`). The check is made
+    /// only when every value lies inside that block; otherwise only the reported bytes are checked.
+    private static func headerFields(_ connection: OpaquePointer, method: UnsafePointer<CChar>?)
+        -> (fields: [(name: [UInt8], value: [UInt8])], hidesBytes: Bool) {
+        var collected = CollectedFields()
+        _ = withUnsafeMutablePointer(to: &collected) {
+            MHD_get_connection_values_n(connection, .HEADER_KIND, collectField, $0)
+        }
+        let size = sb_mhd_request_header_size(connection)
+        guard let method, size > 0 else { return (collected.fields, false) }
+        let base = UInt(bitPattern: method)
+        let inBlock = { (address: UInt, count: Int) in address >= base && address + UInt(count) <= base + UInt(size) }
+        guard collected.values.allSatisfy({ inBlock($0.address, $0.count) }) else { return (collected.fields, false) }
+        let spans = (collected.names + collected.values).filter { inBlock($0.address, $0.count) }.map { span in
+            Int(span.address - base)..<Int(span.address - base) + span.count
+        }
+        let block = Array(UnsafeRawBufferPointer(start: UnsafeRawPointer(method), count: size))
+        return (collected.fields, HeaderFieldRules.hasUnaccountedBytes(block: block, spans: spans))
     }
 
     private func dispatch(_ context: RequestContext) -> MHD_Result {
@@ -288,5 +319,28 @@ private let collectValue: MHD_KeyValueIterator = { cls, _, key, value in
     guard let cls, let key else { return .YES }
     cls.assumingMemoryBound(to: [(String, String)].self)
         .pointee.append((String(cString: key), value.map { String(cString: $0) } ?? ""))
+    return .YES
+}
+
+/// What `collectField` gathers: each field's bytes, and where libmicrohttpd keeps its name and value.
+private struct CollectedFields {
+    var fields: [(name: [UInt8], value: [UInt8])] = []
+    var names: [(address: UInt, count: Int)] = []
+    var values: [(address: UInt, count: Int)] = []
+}
+
+/// The iterator for header fields with their byte lengths; `cls` points to the caller's
+/// `CollectedFields`, valid for the duration of `MHD_get_connection_values_n`.
+private let collectField: MHD_KeyValueIteratorN = { cls, _, key, keySize, value, valueSize in
+    guard let cls, let key else { return .YES }
+    let collected = cls.assumingMemoryBound(to: CollectedFields.self)
+    let name = UnsafeRawBufferPointer(start: key, count: keySize)
+    collected.pointee.names.append((UInt(bitPattern: key), keySize))
+    guard let value else {
+        collected.pointee.fields.append((Array(name), []))
+        return .YES
+    }
+    collected.pointee.values.append((UInt(bitPattern: value), valueSize))
+    collected.pointee.fields.append((Array(name), Array(UnsafeRawBufferPointer(start: value, count: valueSize))))
     return .YES
 }
