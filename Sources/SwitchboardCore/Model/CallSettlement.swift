@@ -1,0 +1,45 @@
+import Foundation
+
+/// The facts of a call that Switchboard works out itself, with one definition for every format
+/// (mappings/README.md, "The facts of a call"). Pure; `CallSessions` applies them as events arrive.
+public enum CallSettlement {
+    /// The call's UUID: the vendor's call id itself when it is a UUID (lowercased), so a call keeps its id
+    /// through any chain of formats (CallingBox → Salpre → CallingBox); otherwise
+    /// UUIDv5(URL, `switchboard:call:<source>:<key>`), the same for every event of the call.
+    public static func callID(source: String, key: String) -> String {
+        if key.utf8.count == 36, let uuid = UUID(uuidString: key) { return uuid.uuidString.lowercased() }
+        return (try? UUIDGenerator.version5(namespace: UUIDGenerator.namespaceURL, name: "switchboard:call:\(source):\(key)")
+            .lowercasedText) ?? ""
+    }
+
+    /// How a call that ended (`call.ended`) without a stated outcome ended: answered → `completed`;
+    /// rang (ringing started) and never answered → `no_answer`; neither seen → `completed` (nothing
+    /// says otherwise).
+    public static func outcome(of call: CallInfo) -> String {
+        if call.answeredAt == nil, call.startedAt != nil { return "no_answer" }
+        return "completed"
+    }
+
+    /// Talk time in whole seconds: from `answered_at` to `ended_at`, rounded to the nearest second
+    /// (never negative); 0 when the call was never answered; nil while it has not ended. A figure the
+    /// provider states (`call.duration_seconds` decoded) is used instead, and is not computed here.
+    public static func durationSeconds(of call: CallInfo) -> Int64? {
+        guard let answered = call.answeredAt else { return 0 }
+        guard let ended = call.endedAt else { return nil }
+        return max(0, Int64((ended - answered).rounded()))
+    }
+
+    /// Settles the call's facts at a terminal event (`call.ended`, `call.failed`) occurring at `time`:
+    /// the end time (the event's time when the vendor states none), the outcome and status of a
+    /// `call.ended` that states none, and the duration when the provider states none.
+    static func settle(_ call: inout CallInfo, kind: CallEventKind, at time: Double, statedStatus: Bool) {
+        guard kind.isTerminal else { return }
+        if call.endedAt == nil { call.endedAt = time }
+        if kind == .ended, call.outcome == nil {
+            let outcome = outcome(of: call)
+            call.outcome = outcome
+            if !statedStatus { call.status = outcome }
+        }
+        if call.durationSeconds == nil { call.durationSeconds = durationSeconds(of: call) }
+    }
+}
