@@ -46,6 +46,16 @@ struct CallSettlementTests {
         #expect(call.durationSeconds == 0)
     }
 
+    @Test func ringingAndAnswerEventsCountWhenTheVendorStatesNoTime() {
+        let rang = settled([event(.ringing, at: 100), event(.ended, at: 140)])
+        #expect(rang.startedAt == 100)
+        #expect(rang.outcome == "no_answer")
+        let answered = settled([event(.ringing, at: 100), event(.answered, at: 105), event(.ended, at: 140)])
+        #expect(answered.answeredAt == 105)
+        #expect(answered.outcome == "completed")
+        #expect(answered.durationSeconds == 35)
+    }
+
     @Test func anAnsweredCallIsCompletedAndLastsFromAnswerToEndRounded() {
         let call = settled([
             event(.ringing, at: 100) { $0.startedAt = 100 },

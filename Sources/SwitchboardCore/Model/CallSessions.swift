@@ -58,10 +58,8 @@ public struct CallSessions: Sendable {
         if let cause = incoming.hangupCause { session.call.hangupCause = cause }
         for (key, value) in incoming.metadata { session.call.metadata[key] = value }
         if let partial = event.partial, session.transcript.count < maxTranscriptSegments { session.transcript.append(partial) }
-        if event.kind.isTerminal {
-            CallSettlement.settle(&session.call, kind: event.kind, at: event.occurredAt, statedStatus: incoming.status != nil)
-            session.ended = true
-        }
+        CallSettlement.settle(&session.call, kind: event.kind, at: event.occurredAt, statedStatus: incoming.status != nil)
+        if event.kind.isTerminal { session.ended = true }
         event.call = session.call
     }
 

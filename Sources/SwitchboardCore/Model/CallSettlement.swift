@@ -29,10 +29,18 @@ public enum CallSettlement {
         return max(0, Int64((ended - answered).rounded()))
     }
 
-    /// Settles the call's facts at a terminal event (`call.ended`, `call.failed`) occurring at `time`:
-    /// the end time (the event's time when the vendor states none), the outcome and status of a
-    /// `call.ended` that states none, and the duration when the provider states none.
+    /// Settles the call's facts as an event of `kind` occurring at `time` is merged into its session:
+    /// a `call.ringing` starts the ringing and a `call.answered` answers the call at the event's time when
+    /// the vendor states no such time (so "rang" and "answered" never depend on a format naming the field);
+    /// at a terminal event (`call.ended`, `call.failed`), the end time (the event's time when the vendor
+    /// states none), the outcome and status of a `call.ended` that states none, and the duration when the
+    /// provider states none.
     static func settle(_ call: inout CallInfo, kind: CallEventKind, at time: Double, statedStatus: Bool) {
+        switch kind {
+        case .ringing: if call.startedAt == nil { call.startedAt = time }
+        case .answered: if call.answeredAt == nil { call.answeredAt = time }
+        default: break
+        }
         guard kind.isTerminal else { return }
         if call.endedAt == nil { call.endedAt = time }
         if kind == .ended, call.outcome == nil {
