@@ -33,8 +33,8 @@ public enum CallSettlement {
     /// a `call.ringing` starts the ringing and a `call.answered` answers the call at the event's time when
     /// the vendor states no such time (so "rang" and "answered" never depend on a format naming the field);
     /// at a terminal event (`call.ended`, `call.failed`), the end time (the event's time when the vendor
-    /// states none), the outcome and status of a `call.ended` that states none, and the duration when the
-    /// provider states none.
+    /// states none), the outcome of a `call.ended` that states none (and its status, when the event states
+    /// no status, is the outcome), and the duration when the provider states none.
     static func settle(_ call: inout CallInfo, kind: CallEventKind, at time: Double, statedStatus: Bool) {
         switch kind {
         case .ringing: if call.startedAt == nil { call.startedAt = time }
@@ -43,8 +43,8 @@ public enum CallSettlement {
         }
         guard kind.isTerminal else { return }
         if call.endedAt == nil { call.endedAt = time }
-        if kind == .ended, call.outcome == nil {
-            let outcome = outcome(of: call)
+        if kind == .ended {
+            let outcome = call.outcome ?? outcome(of: call)
             call.outcome = outcome
             if !statedStatus { call.status = outcome }
         }
