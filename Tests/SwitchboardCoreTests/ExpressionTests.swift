@@ -86,7 +86,10 @@ struct ExpressionEmitTests {
         let document: JSONValue = ["a": ["b": [1, 2.5, "x\n"]], "n": nil, "t": 1_760_084_505]
         let template = #"""
         {"id": "$.a.b.2", "list": ["$.a.b", {"@iso8601": "$.t"}, null, true], "nested": {"k": "{{$.t}}", "m": {"@map": {"over": "$.a.b", "each": {"v": "$item"}}}},
-         "merged": {"@merge": [{"x": 1}, {"y": "$.n"}]}, "lit": {"@literal": {"$": 1}}}
+         "merged": {"@merge": [{"x": 1}, {"y": "$.n"}]}, "lit": {"@literal": {"$": 1}},
+         "omitted": {"@omit_nulls": {"gone": "$.n", "kept": "$.t", "if": {"@if": ["$.n", 1, null]}, "obj": {"z": "$.n"},
+                                     "arr": ["$.n"], "text": "{{$.n}}", "none": {"@map": {"over": "$.n", "each": 1}}, "last": false}},
+         "empty": {"@omit_nulls": {"only": "$.n"}}}
         """#
         let expression = try ExpressionCompiler.compile(try JSONReader.parse(template), at: "t")
         var streamed: [UInt8] = []

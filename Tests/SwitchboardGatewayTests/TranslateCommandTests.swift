@@ -32,6 +32,22 @@ struct TranslateCommandTests {
         #expect(lines.last?.contains(#""from_number":"+1""#) == true)
     }
 
+    /// Two `translate` runs piped together (each with its default source): CallingBox → Salpre → CallingBox
+    /// keeps CallingBox's call id, where it used to become a UUID derived from the Salpre hop's source.
+    @Test func aCallingBoxCallKeepsItsIDThroughSalpreAndBack() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let callID = "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
+        try #"{"id":"9c1d9f9e-21a1-4f6d-8fce-bf4a4b8a9e3f","type":"call.completed","created":1713268800,"api_version":"2026-04","data":{"call":{"id":"\#(callID)","status":"completed","duration_seconds":34}}}"#
+            .write(toFile: directory.file("cb.json"), atomically: true, encoding: .utf8)
+        let (first, salpre) = run(["translate", "--from", "callingbox", "--to", "salpre", "--in", directory.file("cb.json"),
+                                   "--out", directory.file("salpre.jsonl")])
+        #expect(first == 0, "\(salpre.err)")
+        let (second, back) = run(["translate", "--from", "salpre", "--to", "callingbox", "--in", directory.file("salpre.jsonl")])
+        #expect(second == 0, "\(back.err)")
+        #expect(back.out.contains(#""data":{"call":{"id":"\#(callID)""#), "\(back.out)")
+    }
+
     @Test func aPrettyPrintedSingleDocumentIsOneBody() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

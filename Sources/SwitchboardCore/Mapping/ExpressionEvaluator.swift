@@ -85,6 +85,12 @@ public enum ExpressionEvaluator {
                 try write(elements[index], document, item, into: &out)
             }
             out.append(0x5D)
+        case .call(.omitNulls, let arguments):
+            guard case .object(let members) = arguments[0] else {
+                JSONWriter.write(try value(expression, document, item), to: &out)
+                return
+            }
+            try writeOmittingNulls(members, document, item, into: &out)
         case .literal(let value):
             JSONWriter.write(value, to: &out)
         case .path(let path):
@@ -92,6 +98,30 @@ public enum ExpressionEvaluator {
         case .template, .call, .map:
             JSONWriter.write(try value(expression, document, item), to: &out)
         }
+    }
+
+    /// `@omit_nulls` of an object template, written as walked: members that can never be `null` (objects,
+    /// arrays, templates) are streamed; the others are evaluated and left out when `null`.
+    private static func writeOmittingNulls<Document: MappingDocument>(_ members: [Expression.ObjectMember], _ document: Document,
+                                                                      _ item: JSONValue?, into out: inout [UInt8]) throws(EvaluationError) {
+        out.append(0x7B)
+        var first = true
+        for member in members {
+            var found: JSONValue?
+            switch member.value {
+            case .object, .array, .template: break
+            default:
+                let computed = try value(member.value, document, item)
+                if computed.isNull { continue }
+                found = computed
+            }
+            if !first { out.append(0x2C) }
+            first = false
+            JSONString.append(member.key, to: &out)
+            out.append(0x3A)
+            if let found { JSONWriter.write(found, to: &out) } else { try write(member.value, document, item, into: &out) }
+        }
+        out.append(0x7D)
     }
 
     /// The value at `path`, from the document or the current `@map` element, without copying either.

@@ -133,7 +133,9 @@ public struct Translator: Sendable {
             }
             occurredAt = seconds
         }
-        let isTest = try mapping.test.map { e throws(TranslationError) in ExpressionEvaluator.isTrue(try evaluate(e, "event.test", vendorType)) } ?? false
+        let isTest = try mapping.test.map { e throws(TranslationError) in
+            try Self.testFlag(try evaluate(e, "event.test", vendorType), of: e, eventType: vendorType)
+        } ?? false
 
         var event = CallEvent(kind: kind, id: Self.uuid("switchboard:event:\(source):\(identity)"), identity: identity,
                               source: source, vendor: mapping.format, vendorType: vendorType, occurredAt: occurredAt,
@@ -147,8 +149,22 @@ public struct Translator: Sendable {
         guard !event.call.key.isEmpty else {
             throw .decodeFailed(eventType: vendorType, reason: "call.key is missing: the vendor's call id (\(mapping.callKeySources(vendorType)))")
         }
-        event.call.id = Self.uuid("switchboard:call:\(source):\(event.call.key)")
+        event.call.id = CallSettlement.callID(source: source, key: event.call.key)
         return .event(event)
+    }
+
+    /// `event.test`'s value: a JSON boolean, or `null` for "not a test". Anything else (`"false"`, `"no"`,
+    /// `0`) is refused, naming the vendor field it came from: taking it as true would quietly deliver a
+    /// live event nowhere, taking it as false would deliver a test event as live.
+    static func testFlag(_ value: JSONValue, of expression: Expression, eventType: String) throws(TranslationError) -> Bool {
+        switch value {
+        case .bool(let flag): return flag
+        case .null: return false
+        default:
+            let field = expression.documentPaths.first.map { $0.hasPrefix("$.") ? String($0.dropFirst(2)) : $0 } ?? "event.test"
+            throw .decodeFailed(eventType: eventType, reason: "\(field) must be a JSON boolean (true or false), got "
+                                + "\(value.typeNameWithArticle) \(JSONWriter.string(value).prefix(40))")
+        }
     }
 
     /// Merges the event with what its call session knows (and updates the session).

@@ -1,6 +1,8 @@
 /// What is known about each call across its events, in memory: numbers, direction and times seen
 /// earlier fill in what a later event lacks; partial transcript segments are assembled; per destination,
-/// "once" output groups are remembered (CallingBox's single terminal event).
+/// "once" output groups are remembered (CallingBox's single terminal event). At a terminal event the
+/// call's end, outcome and duration are settled by `CallSettlement` (one definition for every format); the
+/// session knows whether the call rang (`started_at`) and was answered (`answered_at`).
 ///
 /// Bounded: past `capacity` calls the oldest session is forgotten (a very late event of that call then
 /// starts a fresh session).
@@ -56,6 +58,7 @@ public struct CallSessions: Sendable {
         if let cause = incoming.hangupCause { session.call.hangupCause = cause }
         for (key, value) in incoming.metadata { session.call.metadata[key] = value }
         if let partial = event.partial, session.transcript.count < maxTranscriptSegments { session.transcript.append(partial) }
+        CallSettlement.settle(&session.call, kind: event.kind, at: event.occurredAt, statedStatus: incoming.status != nil)
         if event.kind.isTerminal { session.ended = true }
         event.call = session.call
     }

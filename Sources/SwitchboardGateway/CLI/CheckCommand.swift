@@ -42,8 +42,9 @@ struct CheckCommand: SwitchboardCommand {
 
 /// Golden cases: files in `mappings/tests/` that pin input → output.
 ///
-/// A case is `{"description", "from", "to", "source"?, "input": [bodies], "expected": [bodies]}`; the
-/// inputs are translated in order with one set of call sessions, and every output body must equal the
+/// A case is `{"description", "from", "via"?, "to", "source"?, "input": [bodies], "expected": [bodies]}`; the
+/// inputs are translated in order with one set of call sessions (through each format of `via` in turn,
+/// a hop's outputs being the next hop's inputs), and every output body must equal the
 /// expected one exactly (members in the same order, same values), so a case also pins determinism.
 public enum GoldenCases {
     public struct Result: Sendable {
@@ -66,7 +67,36 @@ public enum GoldenCases {
               case .array(let inputs)? = document["input"], case .array(let expected)? = document["expected"] else {
             return "a case needs from, to, input (array) and expected (array)"
         }
-        let source = document["source"]?.stringValue ?? from
+        // `via`: formats in between, each hop translating the previous hop's outputs (as `translate`
+        // piped into `translate` would, each hop's source named after its input format).
+        var via: [String] = []
+        if let hops = document["via"] {
+            guard case .array(let names) = hops, names.allSatisfy({ $0.stringValue != nil }) else { return "via must be an array of format names" }
+            via = names.compactMap(\.stringValue)
+        }
+        let formats = [from] + via + [to]
+        var produced = inputs
+        for hop in 0..<(formats.count - 1) {
+            let source = hop == 0 ? document["source"]?.stringValue ?? from : formats[hop]
+            switch translate(produced, from: formats[hop], to: formats[hop + 1], source: source, mappings: mappings) {
+            case .success(let outputs): produced = outputs
+            case .failure(let failure): return hop == 0 ? failure.text : "\(formats[hop]) → \(formats[hop + 1]): \(failure.text)"
+            }
+        }
+        guard produced.count == expected.count else {
+            return "expected \(expected.count) output(s), got \(produced.count): \(produced.map { JSONWriter.string($0) })"
+        }
+        for (index, (got, want)) in zip(produced, expected).enumerated() where got != want {
+            return "output #\(index + 1) differs:\n  expected \(JSONWriter.string(want))\n  got      \(JSONWriter.string(got))"
+        }
+        return nil
+    }
+
+    private struct Failure: Error { let text: String }
+
+    /// One hop: every input translated in order with one set of call sessions.
+    private static func translate(_ inputs: [JSONValue], from: String, to: String, source: String,
+                                  mappings: [FormatMapping]) -> Swift.Result<[JSONValue], Failure> {
         var translator = Translator(mappings: mappings)
         var produced: [JSONValue] = []
         for (index, input) in inputs.enumerated() {
@@ -78,15 +108,9 @@ public enum GoldenCases {
                     produced.append(try JSONReader.parse(output.body))
                 }
             } catch {
-                return "input #\(index + 1): \(error)"
+                return .failure(Failure(text: "input #\(index + 1): \(error)"))
             }
         }
-        guard produced.count == expected.count else {
-            return "expected \(expected.count) output(s), got \(produced.count): \(produced.map { JSONWriter.string($0) })"
-        }
-        for (index, (got, want)) in zip(produced, expected).enumerated() where got != want {
-            return "output #\(index + 1) differs:\n  expected \(JSONWriter.string(want))\n  got      \(JSONWriter.string(got))"
-        }
-        return nil
+        return .success(produced)
     }
 }

@@ -92,7 +92,8 @@ struct CallWebhookRoutes: Sendable {
 
 /// Finds the call UUID a user means by `{call}`:
 ///
-/// 1. with `?source=`: the UUID ingest derives for that source's call id (`UUIDv5(URL, "switchboard:call:<source>:<key>")`);
+/// 1. with `?source=`: the UUID ingest derives for that source's call id (`CallSettlement.callID`: a UUID call id
+///    as it is, else `UUIDv5(URL, "switchboard:call:<source>:<key>")`);
 /// 2. a UUID that stored events carry as their call UUID;
 /// 3. a vendor call id of stored events: their call UUID, unless calls of several sources share that
 ///    id (422 naming the sources);
@@ -106,8 +107,7 @@ struct CallResolver: Sendable {
 
     /// The call UUID ingest gives the events of `source` whose vendor call id is `key`.
     static func derivedID(source: String, key: String) -> String {
-        (try? UUIDGenerator.version5(namespace: UUIDGenerator.namespaceURL, name: "switchboard:call:\(source):\(key)")
-            .lowercasedText) ?? ""
+        CallSettlement.callID(source: source, key: key)
     }
 
     func resolve(_ connection: SQLiteConnection) throws -> String {
