@@ -4,6 +4,8 @@ import SwitchboardHTTP
 /// Builds the HTTP request for one attempt: the stored body, signed now with every live secret.
 enum DeliveryRequest {
     static let userAgent = "Switchboard/\(SwitchboardVersion.current)"
+    /// The header that marks a test event's delivery (`X-Switchboard-Test: 1`).
+    static let testHeader = "X-Switchboard-Test"
 
     enum Failure: Error, CustomStringConvertible {
         case noSecret(String)
@@ -45,6 +47,8 @@ enum DeliveryRequest {
             headers.add("X-CallingBox-Event", delivery.eventType)
             headers.add("X-CallingBox-Call-Id", delivery.callID)
         }
+        // A test event says so on every format, whatever its body can carry.
+        if delivery.isTest { headers.add(testHeader, "1") }
         return HTTPClientRequest(method: .POST, url: delivery.url, headers: headers, body: delivery.body,
                                  connectTimeoutMilliseconds: min(timeoutMilliseconds, 5_000),
                                  totalTimeoutMilliseconds: timeoutMilliseconds)
