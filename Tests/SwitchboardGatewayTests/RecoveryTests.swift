@@ -1,0 +1,80 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardHTTP
+import SwitchboardTestSupport
+import Testing
+@testable import SwitchboardGateway
+
+/// `POST /v1/webhook_endpoints/{id}/recover` and `POST /v1/webhooks/{id}/recover` after a receiver outage.
+@Suite("Bulk recovery")
+struct RecoveryTests {
+    private func statuses(_ fixture: ManagementFixture) throws -> [String] {
+        try fixture.query("SELECT status FROM deliveries ORDER BY created_at, rowid").map { try $0.get("status", as: String.self) }
+    }
+
+    private func waitFor(_ condition: @escaping @Sendable () -> Bool) async throws -> Bool {
+        try await blocking { eventually(10, condition) }
+    }
+
+    @Test func exhaustedDeliveriesInTheWindowAreQueuedAgainInOrder() async throws {
+        // Down for the first three requests, then back.
+        let sink = try RecordingSink { number in HTTPResponse(status: number <= 3 ? 503 : 200) }
+        defer { sink.stop() }
+        let fixture = try ManagementFixture(delivery: #"{"allow_private_networks": true, "retry_schedule_seconds": [0]}"#)
+        defer { fixture.close() }
+        let id = try #require(try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "\#(sink.url)"}"#).string("id"))
+        try await fixture.ingest(ManagementFixture.salpre("call_ringing", call: 1))
+        try await fixture.ingest(ManagementFixture.salpre("call_ringing", call: 2))
+        #expect(try await waitFor { (try? statuses(fixture)) == ["exhausted", "exhausted"] })
+        try await fixture.ingest(ManagementFixture.salpre("call_answered", call: 1, at: 1_760_084_576))
+        #expect(try await waitFor { (try? statuses(fixture)) == ["exhausted", "exhausted", "exhausted"] })
+
+        let now = Date().timeIntervalSince1970
+        let before = try await fixture.call("POST", "/v1/webhook_endpoints/\(id)/recover",
+                                             #"{"since": "\#(Timestamp.iso8601(now - 600))", "until": \#(Int(now) - 300)}"#)
+        #expect(before.status == 202, "\(before.text)")
+        #expect(before["redelivered"] as? Int == 0)
+        let recovered = try await fixture.call("POST", "/v1/webhook_endpoints/\(id)/recover", #"{"since": \#(Int(now) - 600)}"#)
+        #expect(recovered.status == 202, "\(recovered.text)")
+        #expect(recovered["redelivered"] as? Int == 3)
+        #expect(try await waitFor { (try? statuses(fixture)) == ["delivered", "delivered", "delivered"] })
+        let call1 = CallResolver.derivedID(source: "salpre", key: "1")
+        let order = sink.all.dropFirst(3).filter { $0.headers["X-CallingBox-Call-Id"] == call1 }.compactMap { $0.headers["CallingBox-Event-Type"] }
+        #expect(order == ["call.ringing", "call.answered"])
+        let delivery = try await fixture.call("GET", "/v1/webhook_deliveries?call_id=1&limit=1")
+        #expect(delivery.data.first?["manual_retry_count"] as? Int == 1)
+    }
+
+    @Test func retryingDeliveriesAreDueNowAndTheRequestIsChecked() async throws {
+        let sink = try RecordingSink { number in HTTPResponse(status: number == 1 ? 503 : 200) }
+        defer { sink.stop() }
+        let fixture = try ManagementFixture(delivery: #"{"allow_private_networks": true, "retry_schedule_seconds": [0, 3600]}"#)
+        defer { fixture.close() }
+        let id = try #require(try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "\#(sink.url)"}"#).string("id"))
+        try await fixture.ingest(ManagementFixture.salpre())
+        #expect(try await waitFor { (try? fixture.query("SELECT 1 FROM deliveries WHERE attempt_count = 1").count) == 1 })
+        let path = "/v1/webhook_endpoints/\(id)/recover"
+        let now = Int(Date().timeIntervalSince1970)
+        for (body, field) in [("{}", "since"), (#"{"since": "yesterday"}"#, "since"), (#"{"since": true}"#, "since"),
+                              (#"{"since": \#(now - 31 * 86_400)}"#, "since"),
+                              (#"{"since": \#(now - 60), "until": \#(now - 120)}"#, "until"),
+                              (#"{"since": \#(now - 60), "from": 1}"#, "from")] {
+            let reply = try await fixture.call("POST", path, body)
+            #expect(reply.status == 422, "\(body)")
+            #expect(reply.errorMessage.hasPrefix("\(field):"), "\(body): \(reply.errorMessage)")
+        }
+        let recovered = try await fixture.call("POST", path, #"{"since": \#(now - 60)}"#)
+        #expect(recovered["redelivered"] as? Int == 1, "\(recovered.text)")
+        #expect(try await waitFor { (try? statuses(fixture)) == ["delivered"] })
+
+        #expect(try await fixture.call("PATCH", "/v1/webhook_endpoints/\(id)", #"{"status": "disabled"}"#).status == 200)
+        #expect(try await fixture.call("POST", path, #"{"since": \#(now - 60)}"#).errorType == "endpoint_disabled")
+        // Each API recovers its own endpoints.
+        #expect(try await fixture.call("POST", "/v1/webhooks/\(id)/recover", #"{"since": \#(now - 60)}"#).status == 404)
+        let webhook = try #require(try await fixture.call("POST", "/v1/webhooks",
+                                                          #"{"name": "oi", "url": "\#(sink.url)", "events": ["call.started"]}"#).string("id"))
+        let oneInbox = try await fixture.call("POST", "/v1/webhooks/\(webhook)/recover", #"{"since": \#(now - 60)}"#)
+        #expect(oneInbox.status == 202)
+        #expect(oneInbox["redelivered"] as? Int == 0)
+    }
+}
