@@ -11,9 +11,10 @@ import SwitchboardHTTP
 /// Every failed delivery of the endpoint created in `since..<until` (default: now) is queued again,
 /// in order per call: exhausted ones go back to `pending` as a manual retry, and pending ones that are
 /// retrying after a failed attempt are due now instead of after their back-off
-/// (`DeliveryHistory.recover`). A `since` older than `retention.days` is 422 (that history may be gone);
-/// a disabled endpoint is 409 `endpoint_disabled` (enabling it releases its held deliveries), as for a
-/// redelivery.
+/// (`DeliveryHistory.recover`). A `since` older than `retention.days` is 422 (that history may be gone).
+/// On a disabled endpoint the exhausted deliveries become `held`: enabling it then releases them with
+/// those routed while it was disabled, all in order (recover first, then enable, after an outage that
+/// disabled the endpoint).
 struct RecoveryRoutes: Sendable {
     let api: ManagementAPI
 
@@ -36,8 +37,8 @@ struct RecoveryRoutes: Sendable {
         guard until > since else { throw RequestFields.invalid("until", "must be later than since") }
         return { [api] connection in
             guard let endpoint = try EndpointRecords.find(connection, id: id, api: kind) else { throw api.notFound(noun, id) }
-            try CallingBoxDeliveryRoutes.checkDeliverable(endpoint)
-            let count = try DeliveryHistory.recover(connection, endpointID: id, since: since, until: until, now: now)
+            let count = try DeliveryHistory.recover(connection, endpointID: id, since: since, until: until,
+                                                    held: endpoint.status != EndpointRecord.enabled, now: now)
             return ManagementAPI.Committed(response: ManagementAPI.json(202, ["redelivered": .integer(Int64(count))])) {
                 api.logger.info("recovery queued", ["endpoint": .string(id), "redelivered": .int(count),
                                                     "since": .string(Timestamp.iso8601(since)), "until": .string(Timestamp.iso8601(until))])

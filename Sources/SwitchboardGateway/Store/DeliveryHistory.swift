@@ -137,19 +137,21 @@ enum DeliveryHistory {
 
     /// Queues again the failed deliveries of an endpoint created in `since..<until`: a pending one whose
     /// last attempt failed (it is retrying) is due now instead of after its back-off; an exhausted one is
-    /// pending again, due now, counting a manual retry (one attempt, as a redelivery gets). They go out
-    /// in order per call (the deliverer sends a call's deliveries to a destination one at a time, oldest
-    /// first). Returns how many were queued.
-    static func recover(_ connection: SQLiteConnection, endpointID: String, since: Double, until: Double, now: Double) throws -> Int {
+    /// pending again, due now, counting a manual retry (one attempt, as a redelivery gets), or `held`
+    /// when the endpoint is disabled (`held`), to be released with the others when it is enabled. They
+    /// go out in order per call (the deliverer sends a call's deliveries to a destination one at a time,
+    /// oldest first). Returns how many were queued.
+    static func recover(_ connection: SQLiteConnection, endpointID: String, since: Double, until: Double, held: Bool,
+                        now: Double) throws -> Int {
         let window = "endpoint_id = ? AND created_at >= ? AND created_at < ?"
         let retrying = try connection.execute("""
             UPDATE deliveries SET next_attempt_at = ?, updated_at = ?
             WHERE \(window) AND status = 'pending' AND attempt_count > 0 AND last_error IS NOT NULL AND next_attempt_at > ?
             """, [now, now, endpointID, since, until, now]).changes
         let exhausted = try connection.execute("""
-            UPDATE deliveries SET status = 'pending', next_attempt_at = ?, manual_retry_count = manual_retry_count + 1, updated_at = ?
+            UPDATE deliveries SET status = ?, next_attempt_at = ?, manual_retry_count = manual_retry_count + 1, updated_at = ?
             WHERE \(window) AND status = 'exhausted'
-            """, [now, now, endpointID, since, until]).changes
+            """, [held ? Self.held : "pending", now, now, endpointID, since, until]).changes
         return retrying + exhausted
     }
 
