@@ -17,32 +17,9 @@ from callingbox.types.pagination import iter_pages, page_from_response
 from callingbox.types.webhook import WebhookDelivery
 
 from gateway_process import Gateway, Sink, send
+from test_callingbox_api import TOKEN, ingest, salpre, wait_until
 
 API_KEY = "sk_test_recovery"
-TOKEN = "recovery-token"
-
-
-def salpre(event_type: str, call: int, timestamp: int = 1760084555) -> bytes:
-    return json.dumps({"event_type": event_type, "timestamp_utc": timestamp,
-                       "payload": {"call_id": call, "from": "+905555555555", "to": "+905555555554", "direction": "outbound"},
-                       "is_test": False}).encode()
-
-
-def ingest(gateway: Gateway, body: bytes) -> int:
-    request = urllib.request.Request(gateway.url("/v1/ingest/salpre"), data=body, method="POST",
-                                     headers={"X-Salpre-Token": TOKEN, "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status
-
-
-def wait_until(condition, seconds: float = 20):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    return condition()
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +45,7 @@ def test_redeliver_uses_the_current_url_and_secret_and_refuses_a_disabled_endpoi
     gateway, sink, client, _ = running
     hooks = client.webhooks
     endpoint = hooks.create_endpoint(sink.url("/down"), enabled_events=["call.ringing"])
-    assert ingest(gateway, salpre("call_ringing", 501)) == 202
+    assert ingest(gateway, salpre("call_ringing", 501, 1760084555)) == 202
     exhausted = wait_until(lambda: hooks.list_deliveries(endpoint_id=endpoint.id, status="exhausted"))
     assert len(exhausted) == 1
     delivery = exhausted[0]
@@ -100,7 +77,7 @@ def test_held_while_disabled_then_recovered_after_an_outage(running):
     hooks = client.webhooks
     endpoint = hooks.create_endpoint(sink.url("/down"), enabled_events=["call.ringing", "call.answered"])
     since = int(time.time()) - 5
-    assert ingest(gateway, salpre("call_ringing", 601)) == 202
+    assert ingest(gateway, salpre("call_ringing", 601, 1760084555)) == 202
     assert wait_until(lambda: len(hooks.list_deliveries(endpoint_id=endpoint.id, status="exhausted")) == 1)
     hooks.update_endpoint(endpoint.id, status="disabled")
     assert ingest(gateway, salpre("call_answered", 601, 1760084576)) == 202
@@ -130,7 +107,7 @@ def test_cursor_paging_over_a_thousand_deliveries(running):
     endpoint = hooks.create_endpoint("http://127.0.0.1:9/never", enabled_events=["call.ringing"])
     hooks.update_endpoint(endpoint.id, status="disabled")
     with ThreadPoolExecutor(4) as pool:
-        statuses = list(pool.map(lambda call: ingest(gateway, salpre("call_ringing", 10_000 + call)), range(1000)))
+        statuses = list(pool.map(lambda call: ingest(gateway, salpre("call_ringing", 10_000 + call, 1760084555)), range(1000)))
     assert statuses == [202] * 1000
 
     def list_page(limit=None, starting_after=None, ending_before=None):
