@@ -78,7 +78,7 @@ public final class Gateway: @unchecked Sendable {
                 settings: Deliverer.Settings(timeoutMilliseconds: config.delivery.timeoutMilliseconds,
                                              retry: config.delivery.retryPolicy,
                                              maxPerDestination: config.delivery.maxConcurrencyPerEndpoint,
-                                             orgDefaultSecret: config.orgDefaultSecret),
+                                             orgDefaultSecret: config.orgDefaultSecret, formats: DeliveryFormats(mappings)),
                 signal: signal, logger: logger, metrics: metrics, health: health,
                 endpointMayHaveChanged: { [logger] id in destinations.refresh(endpointID: id, from: database, logger: logger) })
             retention = RetentionSweeper(database: database, config: config.retention, logger: logger, metrics: metrics)

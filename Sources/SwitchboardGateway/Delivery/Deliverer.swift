@@ -23,6 +23,8 @@ final class Deliverer: @unchecked Sendable {
         var maxInFlight = 256
         var disableAfterExhausted = 10
         var orgDefaultSecret: String?
+        /// The delivery profile (scheme-independent headers) of each format.
+        var formats = DeliveryFormats([FormatMapping]())
     }
 
     private let database: Database
@@ -174,7 +176,7 @@ final class Deliverer: @unchecked Sendable {
             let secrets = try delivery.endpointID.map { endpoint in
                 try database.read { try DeliveryRecords.liveSecrets($0, endpointID: endpoint, now: started) }
             } ?? settings.orgDefaultSecret.map { [$0] } ?? []
-            request = try DeliveryRequest.make(delivery, secrets: secrets, now: started,
+            request = try DeliveryRequest.make(delivery, profile: settings.formats.profile(delivery.format), secrets: secrets, now: started,
                                                timeoutMilliseconds: settings.timeoutMilliseconds)
         } catch {
             finish(delivery, AttemptOutcome(startedAt: started, durationMilliseconds: 0, responseStatus: nil,
