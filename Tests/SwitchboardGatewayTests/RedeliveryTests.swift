@@ -60,6 +60,31 @@ struct RedeliveryTests {
         #expect(old.all.count == 1)
     }
 
+    @Test func aOneInboxDeliveryIsRedeliveredToTheWebhooksCurrentURL() async throws {
+        let old = try RecordingSink { _ in HTTPResponse(status: 503) }
+        defer { old.stop() }
+        let new = try RecordingSink()
+        defer { new.stop() }
+        let fixture = try ManagementFixture(delivery: #"{"allow_private_networks": true, "retry_schedule_seconds": [0]}"#)
+        defer { fixture.close() }
+        let created = try await fixture.call("POST", "/v1/webhooks", #"{"name": "oi", "url": "\#(old.url)", "events": ["call.started"]}"#)
+        let id = try #require(created.string("id"))
+        try await fixture.ingest(ManagementFixture.salpre("call_answered"))
+        #expect(try await waitFor { (try? statuses(fixture)) == ["exhausted"] })
+        let deliveryID = try #require(try fixture.query("SELECT id FROM deliveries").first?.get("id", as: String.self))
+        let moved = try await fixture.call("PATCH", "/v1/webhooks/\(id)", #"{"url": "\#(new.url)"}"#)
+        let secret = try #require(moved.string("secret"))
+        #expect(try await fixture.call("POST", "/v1/webhook_deliveries/\(deliveryID)/redeliver").status == 200)
+        #expect(try await waitFor { new.all.count == 1 })
+        let sent = try #require(new.all.first)
+        #expect(sent.headers["webhook-id"] == deliveryID)
+        try StandardWebhooksSignature().verify(body: sent.body, headers: fields(sent), secrets: [secret],
+                                               now: Int64(Date().timeIntervalSince1970))
+        let items = try await fixture.call("GET", "/v1/webhooks/\(id)/deliveries")
+        #expect(try await waitFor { (try? statuses(fixture)) == ["delivered"] })
+        #expect((items["items"] as? [[String: Any]])?.count == 1)
+    }
+
     @Test func redeliverOnADisabledOrDeletedEndpointIsRefused() async throws {
         let fixture = try ManagementFixture()
         defer { fixture.close() }
