@@ -101,3 +101,40 @@ struct DeliveryPagingTests {
         #expect(try await fixture.call("GET", "/v1/webhook_endpoints?limit=101").status == 422)
     }
 }
+
+/// Migration 7 on a store written by an earlier version.
+@Suite("Migration 7: held and canceled deliveries")
+struct HeldMigrationTests {
+    @Test func pendingDeliveriesOfDisabledAndDeletedEndpointsAreConverted() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("gw.sqlite")
+        let old = try Database.open(path: path, migrations: Array(GatewaySchema.migrations.prefix(6)))
+        try await old.write { connection in
+            try connection.execute("""
+                INSERT INTO events (id, source, identity, kind, vendor_type, call_id, call_key, is_test, occurred_at, received_at, body)
+                VALUES ('e', 's', 'i', 'call.ringing', 'call_ringing', 'c', 'k', 0, 1, 1, x'7B7D')
+                """)
+            for (id, status, deleted) in [("ep-on", "enabled", nil), ("ep-off", "disabled", nil), ("ep-gone", "enabled", 5.0)] as [(String, String, Double?)] {
+                try connection.execute("""
+                    INSERT INTO endpoints (id, api, url, format, scheme, enabled_events, status, created_at, updated_at, deleted_at)
+                    VALUES (?, 'callingbox', 'http://127.0.0.1:9/', 'callingbox', 'callingbox', '["*"]', ?, 1, 1, ?)
+                    """, [id, status, deleted])
+                try connection.execute("""
+                    INSERT INTO deliveries (id, event_id, endpoint_id, destination, url, format, scheme, event_type, call_id, body,
+                                            next_attempt_at, created_at, updated_at)
+                    VALUES (?, 'e', ?, ?, 'http://127.0.0.1:9/', 'callingbox', 'callingbox', 'call.ringing', 'c', x'7B7D', 1, 1, 1)
+                    """, ["d-\(id)", id, "endpoint:\(id)"])
+            }
+        }
+        old.close()
+        let database = try Database.open(path: path, migrations: GatewaySchema.migrations)
+        defer { database.close() }
+        let statuses = try database.read { connection in
+            try connection.query("SELECT id, status FROM deliveries ORDER BY id").map {
+                "\(try $0.get("id", as: String.self))=\(try $0.get("status", as: String.self))"
+            }
+        }
+        #expect(statuses == ["d-ep-gone=canceled", "d-ep-off=held", "d-ep-on=pending"])
+    }
+}

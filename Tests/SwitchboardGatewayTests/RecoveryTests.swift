@@ -82,3 +82,36 @@ struct RecoveryTests {
         #expect(oneInbox["redelivered"] as? Int == 0)
     }
 }
+
+/// The log lines of issue 12 §7 that belong to delivery: one JSON line each.
+@Suite("Delivery log lines")
+struct DeliveryLogTests {
+    @Test func exhaustionAutoDisableAndRecoveryAreLogged() async throws {
+        let sink = try RecordingSink { _ in HTTPResponse(status: 410) }
+        defer { sink.stop() }
+        let logs = try TemporaryDirectory()
+        defer { logs.remove() }
+        let logFile = logs.file("gateway.log")
+        let fixture = try ManagementFixture(delivery: #"{"allow_private_networks": true}"#, logFile: logFile)
+        let id = try #require(try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "\#(sink.url)"}"#).string("id"))
+        try await fixture.ingest(ManagementFixture.salpre())
+        #expect(try await blocking { eventually { (try? fixture.query("SELECT 1 FROM endpoints WHERE status = 'disabled'").count) == 1 } })
+        let since = Int(Date().timeIntervalSince1970) - 60
+        #expect(try await fixture.call("POST", "/v1/webhook_endpoints/\(id)/recover", #"{"since": \#(since)}"#)["redelivered"] as? Int == 1)
+        fixture.close()
+        let lines = try String(contentsOfFile: logFile, encoding: .utf8).split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let byMessage = Dictionary(lines.map { ($0["msg"] as? String ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+        let disabled = try #require(byMessage["endpoint auto-disabled"])
+        #expect(disabled["endpoint"] as? String == id)
+        #expect(disabled["reason"] as? String == "gone")
+        #expect(disabled["last_error"] as? String == "HTTP 410")
+        let exhausted = try #require(byMessage["delivery exhausted"])
+        #expect(exhausted["attempts"] as? Int == 1)
+        #expect((exhausted["destination"] as? String)?.hasSuffix("/…") == true)
+        let recovery = try #require(byMessage["recovery queued"])
+        #expect(recovery["endpoint"] as? String == id)
+        #expect(recovery["redelivered"] as? Int == 1)
+    }
+}
