@@ -64,7 +64,7 @@ struct RecoveryTests {
         for (body, field) in [("{}", "since"), (#"{"since": "yesterday"}"#, "since"), (#"{"since": true}"#, "since"),
                               (#"{"since": \#(now - 31 * 86_400)}"#, "since"),
                               (#"{"since": \#(now - 60), "until": \#(now - 120)}"#, "until"),
-                              (#"{"since": \#(now - 60), "from": 1}"#, "from")] {
+                              (#"{"since": \#(now - 60), "from": 1}"#, "from"), (#"{"since": \#(now * 1000)}"#, "since")] {
             let reply = try await fixture.call("POST", path, body)
             #expect(reply.status == 422, "\(body)")
             #expect(reply.errorMessage.hasPrefix("\(field):"), "\(body): \(reply.errorMessage)")

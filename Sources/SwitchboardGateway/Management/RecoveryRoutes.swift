@@ -28,13 +28,17 @@ struct RecoveryRoutes: Sendable {
         let now = api.now
         var fields = try RequestFields(body: request.body)
         guard let since = try Self.time(&fields, "since") else { throw RequestFields.invalid("since", "is required") }
-        let until = try Self.time(&fields, "until") ?? now
+        let givenUntil = try Self.time(&fields, "until")
+        let until = givenUntil ?? now
         try fields.finish()
         if api.retentionDays > 0, since < now - Double(api.retentionDays) * 86_400 {
             throw RequestFields.invalid("since", "\(Timestamp.iso8601(since)) is older than the retention of \(api.retentionDays) days "
                                         + "(retention.days); deliveries from before \(Timestamp.iso8601(now - Double(api.retentionDays) * 86_400)) may be gone")
         }
-        guard until > since else { throw RequestFields.invalid("until", "must be later than since") }
+        guard until > since else {
+            throw givenUntil == nil ? RequestFields.invalid("since", "\(Timestamp.iso8601(since)) is in the future")
+                                    : RequestFields.invalid("until", "must be later than since")
+        }
         return { [api] connection in
             guard let endpoint = try EndpointRecords.find(connection, id: id, api: kind) else { throw api.notFound(noun, id) }
             let count = try DeliveryHistory.recover(connection, endpointID: id, since: since, until: until,
