@@ -78,7 +78,7 @@ public final class Gateway: @unchecked Sendable {
                 settings: Deliverer.Settings(timeoutMilliseconds: config.delivery.timeoutMilliseconds,
                                              retry: config.delivery.retryPolicy,
                                              maxPerDestination: config.delivery.maxConcurrencyPerEndpoint,
-                                             orgDefaultSecret: config.orgDefaultSecret),
+                                             orgDefaultSecret: config.orgDefaultSecret, formats: DeliveryFormats(mappings)),
                 signal: signal, logger: logger, metrics: metrics, health: health,
                 endpointMayHaveChanged: { [logger] id in destinations.refresh(endpointID: id, from: database, logger: logger) })
             retention = RetentionSweeper(database: database, config: config.retention, logger: logger, metrics: metrics)
@@ -179,11 +179,12 @@ enum ObservabilityRoutes {
                          server: @escaping @Sendable () -> HTTPServerStatistics) {
         router.get("/metrics", .immediate { _ in
             let now = Date().timeIntervalSince1970
-            let queue = try? database.read { connection -> (Int, Double?) in
+            let queue = try? database.read { connection -> (Int, Double?, Int) in
                 let row = try connection.query("SELECT count(*) AS n, min(created_at) AS oldest FROM deliveries WHERE status = 'pending'").first
-                return (try row?.get("n", as: Int.self) ?? 0, try row?.get("oldest", as: Double?.self) ?? nil)
+                let held = try connection.scalar("SELECT count(*) FROM deliveries WHERE status = 'held'", as: Int.self) ?? 0
+                return (try row?.get("n", as: Int.self) ?? 0, try row?.get("oldest", as: Double?.self) ?? nil, held)
             }
-            let text = metrics.render(queueDepth: queue?.0, oldestPendingAgeSeconds: queue?.1.map { max(0, now - $0) },
+            let text = metrics.render(queueDepth: queue?.0, oldestPendingAgeSeconds: queue?.1.map { max(0, now - $0) }, held: queue?.2,
                                       server: server(), writer: database.writer.statistics,
                                       checkpointer: database.checkpointer?.statistics)
             return HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],

@@ -59,7 +59,8 @@ struct CallingBoxEndpointTests {
         #expect(disabled.string("status") == "disabled")
         #expect(disabled.string("disabled_reason") == "manual")
         #expect(disabled.string("disabled_at") != nil)
-        #expect(fixture.gateway.destinations?.snapshot.endpoints.isEmpty == true)
+        // Still subscribed while disabled: its deliveries are recorded `held`.
+        #expect(fixture.gateway.destinations?.snapshot.endpoints.map(\.id) == [id])
         // As the deliverer's auto-disable leaves it.
         _ = try await fixture.gateway.database?.write { connection in
             try connection.execute("UPDATE endpoints SET consecutive_failures = 10, disabled_reason = 'too_many_failures' WHERE id = ?", [id])

@@ -71,11 +71,13 @@ struct EndpointDisableTests {
         let state = try endpointState(database, "ep-failing")
         #expect(state.1 == "too_many_failures")
         #expect(state.2 == 10)
-        // The two deliveries after the tenth wait for the endpoint to be re-enabled: never attempted.
+        // The two deliveries after the tenth are held until the endpoint is re-enabled: never attempted.
         _ = try await blocking { usleep(300_000) }
         #expect(sink.all.count == 10)
         let pending = try database.read { try $0.scalar("SELECT count(*) FROM deliveries WHERE status = 'pending'", as: Int.self) }
-        #expect(pending == 2)
+        #expect(pending == 0)
+        let held = try database.read { try $0.scalar("SELECT count(*) FROM deliveries WHERE status = 'held'", as: Int.self) }
+        #expect(held == 2)
     }
 
     @Test func aSuccessResetsTheCountAndGoneDisablesAtOnce() async throws {

@@ -16,9 +16,10 @@ final class ManagementFixture: @unchecked Sendable {
 
     /// `delivery` is the configuration's `delivery` object (loopback destinations allowed by default, so
     /// tests can use `http://127.0.0.1:9/...`, which nothing answers).
-    init(delivery: String = #"{"allow_private_networks": true}"#, sources: String? = nil) throws {
+    /// `logFile`: where the JSON log goes (default: nowhere).
+    init(delivery: String = #"{"allow_private_networks": true}"#, sources: String? = nil, logFile: String? = nil) throws {
         directory = try TemporaryDirectory()
-        writer = LogWriter(fileDescriptor: open("/dev/null", O_WRONLY))
+        writer = LogWriter(fileDescriptor: open(logFile ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o600))
         let json = """
         {"listen": {"host": "127.0.0.1", "port": 0},
          "store": {"path": "\(directory.file("gw.sqlite"))", "busy_timeout_ms": 100},

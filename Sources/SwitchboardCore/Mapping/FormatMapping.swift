@@ -36,6 +36,8 @@ public struct FormatMapping: Sendable {
     let common: [Assignment]
     let decodeRules: [String: DecodeRule]
     let encodeRules: [CallEventKind: EncodeRule]
+    /// How its bodies are delivered (the file's `delivery` block); nil for a format only decoded.
+    public internal(set) var delivery: DeliveryProfile?
 
     /// Where `event.time` comes from, for "missing" messages.
     var timeSources: String {
@@ -58,7 +60,7 @@ public struct FormatMapping: Sendable {
     /// Compiles a mapping document; `name` is what the format must be called (its file name).
     public static func compile(_ document: JSONValue, name: String) throws(MappingCompileError) -> FormatMapping {
         guard case .object(let root) = document else { throw MappingCompileError("", "a mapping file must be a JSON object") }
-        try only(root, ["format", "title", "description", "templates", "event", "common", "decode", "encode"], at: "")
+        try only(root, ["format", "title", "description", "delivery", "templates", "event", "common", "decode", "encode"], at: "")
         var templateSources = JSONObject()
         if let templates = root["templates"] {
             guard case .object(let object) = templates else { throw MappingCompileError("templates", "must be an object of named templates") }
@@ -104,11 +106,13 @@ public struct FormatMapping: Sendable {
                 decodeRules[vendorType] = .decode(kind: kind, assignments: common + assignments)
             }
         }
-        return FormatMapping(
+        var mapping = FormatMapping(
             format: format, title: root["title"]?.stringValue ?? format,
             eventType: eventType, identity: identityExpression, time: time, test: test, recognize: recognize,
             common: common,
             decodeRules: decodeRules, encodeRules: encodeRules)
+        mapping.delivery = try DeliveryProfile.compile(root["delivery"])
+        return mapping
     }
 
     private static func compileDecode(_ rule: JSONValue, at location: String,

@@ -10,6 +10,8 @@ struct DecisionRequest: Sendable {
     var eventType: String
     var body: [UInt8]
     var callID: String
+    /// The format's delivery headers (its mapping's `delivery` block).
+    var profile = DeliveryFormats.fallback
 
     /// The body cap on a decision endpoint's answer (an answer is a few dozen bytes).
     static let maxResponseBytes = 64 << 10
@@ -23,7 +25,8 @@ struct DecisionRequest: Sendable {
         }
         for case .output(let output) in results {
             return DecisionRequest(decision: decision, deliveryID: output.envelopeID, eventType: output.type,
-                                   body: output.body, callID: event.call.id)
+                                   body: output.body, callID: event.call.id,
+                                   profile: translator.mappings[decision.format]?.delivery ?? DeliveryFormats.fallback)
         }
         return nil
     }
@@ -35,7 +38,7 @@ struct DecisionRequest: Sendable {
                                    format: decision.format, scheme: decision.scheme, eventType: eventType, callID: callID,
                                    body: body, attemptCount: 0, manualRetryCount: 0)
         let messageID = decision.scheme == InkboxSignature.schemeName ? (try? UUIDGenerator.version4().lowercasedText) : nil
-        var request = try DeliveryRequest.make(delivery, secrets: [decision.secret], now: now,
+        var request = try DeliveryRequest.make(delivery, profile: profile, secrets: [decision.secret], now: now,
                                                timeoutMilliseconds: decision.timeoutMilliseconds, messageID: messageID)
         request.maxResponseBodyBytes = Self.maxResponseBytes
         return request

@@ -23,6 +23,8 @@ final class Deliverer: @unchecked Sendable {
         var maxInFlight = 256
         var disableAfterExhausted = 10
         var orgDefaultSecret: String?
+        /// The delivery profile (scheme-independent headers) of each format.
+        var formats = DeliveryFormats([FormatMapping]())
     }
 
     private let database: Database
@@ -174,7 +176,7 @@ final class Deliverer: @unchecked Sendable {
             let secrets = try delivery.endpointID.map { endpoint in
                 try database.read { try DeliveryRecords.liveSecrets($0, endpointID: endpoint, now: started) }
             } ?? settings.orgDefaultSecret.map { [$0] } ?? []
-            request = try DeliveryRequest.make(delivery, secrets: secrets, now: started,
+            request = try DeliveryRequest.make(delivery, profile: settings.formats.profile(delivery.format), secrets: secrets, now: started,
                                                timeoutMilliseconds: settings.timeoutMilliseconds)
         } catch {
             finish(delivery, AttemptOutcome(startedAt: started, durationMilliseconds: 0, responseStatus: nil,
@@ -204,19 +206,32 @@ final class Deliverer: @unchecked Sendable {
                 return
             case .success(let recorded):
                 health.writeSucceeded()
-                metrics.recordAttempt(outcome: recorded ? Self.label(next) : "superseded",
+                metrics.recordAttempt(outcome: recorded != nil ? Self.label(next) : "superseded",
                                       seconds: outcome.durationMilliseconds / 1000)
-                if recorded, next != .delivered {
-                    // An exhausted or gone delivery may have disabled its endpoint: routing must stop at once.
-                    if let endpointID = delivery.endpointID, next == .exhausted || next == .gone { endpointMayHaveChanged(endpointID) }
-                    logger.warn("delivery attempt failed", ["delivery": .string(delivery.id),
-                                                            "destination": .string(Self.redacted(delivery.url)),
-                                                            "attempt": .int(delivery.attemptCount + 1),
-                                                            "error": .string(outcome.error ?? "")])
-                }
+                if let recorded, next != .delivered { logFailure(delivery, outcome, next: next, recorded) }
             }
             release(delivery)
         })
+    }
+
+    /// The log lines of a failed attempt: every failure (warn); a delivery that ends exhausted; an endpoint
+    /// the attempt disabled, whose routing must stop at once (the registry re-reads it).
+    private func logFailure(_ delivery: DueDelivery, _ outcome: AttemptOutcome, next: DeliveryRecords.Next,
+                            _ recorded: DeliveryRecords.Recorded) {
+        let destination = LogValue.string(Self.redacted(delivery.url))
+        logger.warn("delivery attempt failed", ["delivery": .string(delivery.id), "destination": destination,
+                                                "attempt": .int(delivery.attemptCount + 1), "error": .string(outcome.error ?? "")])
+        if next == .exhausted || next == .gone {
+            logger.warn("delivery exhausted", ["delivery": .string(delivery.id), "destination": destination,
+                                               "event_type": .string(delivery.eventType),
+                                               "attempts": .int(delivery.attemptCount + 1), "last_error": .string(outcome.error ?? "")])
+        }
+        guard let endpointID = delivery.endpointID, next == .exhausted || next == .gone else { return }
+        endpointMayHaveChanged(endpointID)
+        if let reason = recorded.disabledReason {
+            logger.warn("endpoint auto-disabled", ["endpoint": .string(endpointID), "reason": .string(reason),
+                                                   "last_error": .string(outcome.error ?? ""), "held": .int(recorded.held)])
+        }
     }
 
     /// The wait before re-attempting a delivery whose last outcome could not be recorded.

@@ -15,6 +15,8 @@ struct DueDelivery: Sendable, Equatable {
     var body: [UInt8]
     var attemptCount: Int
     var manualRetryCount: Int
+    /// Its event is a test event (`events.is_test`): the request says so (`X-Switchboard-Test: 1`).
+    var isTest = false
 
     /// Deliveries of one call to one destination go out one at a time, in order.
     var orderingKey: String { destination + "\u{0}" + callID }
@@ -57,13 +59,14 @@ enum DeliveryRecords {
     /// Due deliveries, oldest first, at most one per (destination, call): a later event of a call waits
     /// while an earlier one to the same destination is still pending, so each destination sees a call's
     /// events in order. At most `perDestination` per destination, so a backlog at one endpoint cannot
-    /// fill the batch and starve the others. Deliveries to disabled or deleted endpoints wait.
+    /// fill the batch and starve the others. Deliveries to disabled or deleted endpoints wait. An
+    /// endpoint's delivery goes to the endpoint's current URL (it may have changed since it was routed).
     static func due(_ connection: SQLiteConnection, now: Double, perDestination: Int, limit: Int) throws -> [DueDelivery] {
         // The window is ranked on three narrow columns; only the rows chosen are read whole (bodies
         // included) by the join. Ranking whole rows cost 2.4 times as much with 14,000 pending.
         try connection.query("""
-            SELECT d.id, d.endpoint_id, d.destination, d.url, d.format, d.scheme, d.event_type, d.call_id, d.body,
-                   d.attempt_count, d.manual_retry_count
+            SELECT d.id, d.endpoint_id, d.destination, coalesce(p.url, d.url) AS url, d.format, d.scheme, d.event_type,
+                   d.call_id, d.body, d.attempt_count, d.manual_retry_count, coalesce(e.is_test, 0) AS is_test
             FROM (SELECT position, next_attempt_at,
                          ROW_NUMBER() OVER (PARTITION BY destination ORDER BY next_attempt_at, position) AS rank
                   FROM (SELECT d.rowid AS position, d.destination, d.next_attempt_at
@@ -76,6 +79,8 @@ enum DeliveryRecords {
                         ORDER BY d.next_attempt_at, d.rowid
                         LIMIT \(scanLimit))) AS ranked
             JOIN deliveries d ON d.rowid = ranked.position
+            LEFT JOIN endpoints p ON p.id = d.endpoint_id
+            LEFT JOIN events e ON e.id = d.event_id
             WHERE ranked.rank <= ?
             ORDER BY ranked.next_attempt_at, ranked.position
             LIMIT ?
@@ -85,7 +90,8 @@ enum DeliveryRecords {
                         format: try row.get("format", as: String.self), scheme: try row.get("scheme", as: String.self),
                         eventType: try row.get("event_type", as: String.self), callID: try row.get("call_id", as: String.self),
                         body: try row.get("body", as: [UInt8].self), attemptCount: try row.get("attempt_count", as: Int.self),
-                        manualRetryCount: try row.get("manual_retry_count", as: Int.self))
+                        manualRetryCount: try row.get("manual_retry_count", as: Int.self),
+                        isTest: try row.get("is_test", as: Bool.self))
         }
     }
 
@@ -135,14 +141,23 @@ enum DeliveryRecords {
         case gone
     }
 
-    /// Records the attempt, moves the delivery on, and keeps the endpoint's failure count: a 2xx resets
-    /// it; each exhausted delivery adds one, and `disableAfter` in a row disable the endpoint.
-    /// Returns false, and changes nothing, when the delivery is no longer in the state the attempt
+    /// What recording an attempt did to the delivery's endpoint.
+    struct Recorded: Sendable, Equatable {
+        /// The endpoint this attempt disabled (`gone`, `too_many_failures`), if it did.
+        var disabledReason: String?
+        /// Its deliveries that became `held` with it.
+        var held = 0
+    }
+
+    /// Records the attempt, moves the delivery on (its `url` becomes the one the attempt went to), and
+    /// keeps the endpoint's failure count: a 2xx resets it; each exhausted delivery adds one, and
+    /// `disableAfter` in a row disable the endpoint, whose pending deliveries are then held.
+    /// Returns nil, and changes nothing, when the delivery is no longer in the state the attempt
     /// started from (a redelivery or an operator moved it meanwhile).
     @discardableResult
     static func record(_ connection: SQLiteConnection, delivery: DueDelivery, outcome: AttemptOutcome, next: Next,
-                       manual: Bool, disableAfter: Int, now: Double) throws -> Bool {
-        guard try isStillDue(connection, delivery) else { return false }
+                       manual: Bool, disableAfter: Int, now: Double) throws -> Recorded? {
+        guard try isStillDue(connection, delivery) else { return nil }
         try connection.execute("""
             INSERT INTO attempts (delivery_id, number, manual, started_at, duration_ms, response_status, response_body, error)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -156,13 +171,13 @@ enum DeliveryRecords {
         case .exhausted, .gone: status = "exhausted"
         }
         try connection.execute("""
-            UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1, next_attempt_at = ?,
+            UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1, next_attempt_at = ?, url = ?,
                    last_error = ?, last_response_status = ?, last_response_body = ?,
                    delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END, updated_at = ?
             WHERE id = ?
-            """, [status, nextAttemptAt, outcome.error, outcome.responseStatus, outcome.responseBody,
+            """, [status, nextAttemptAt, delivery.url, outcome.error, outcome.responseStatus, outcome.responseBody,
                   status, now, now, delivery.id])
-        guard let endpoint = delivery.endpointID else { return true }
+        guard let endpoint = delivery.endpointID else { return Recorded() }
         switch next {
         case .delivered:
             try connection.execute("UPDATE endpoints SET consecutive_failures = 0, updated_at = ? WHERE id = ?", [now, endpoint])
@@ -181,8 +196,12 @@ enum DeliveryRecords {
                 WHERE id = ?
                 """, [now, disableAfter, disableAfter, disableAfter, now, endpoint])
         case .retry:
-            break
+            return Recorded()
         }
-        return true
+        // Disabled by this attempt (isStillDue saw it enabled): its other pending deliveries are held.
+        guard let record = try EndpointRecords.find(connection, id: endpoint), record.status == EndpointRecord.disabled else {
+            return Recorded()
+        }
+        return Recorded(disabledReason: record.disabledReason, held: try DeliveryHistory.follow(connection, record, now: now))
     }
 }

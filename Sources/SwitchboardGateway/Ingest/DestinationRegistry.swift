@@ -1,7 +1,7 @@
 import SwitchboardCore
 import SwitchboardStore
 
-/// The destinations ingest routes to, in memory: the routable endpoints and the per-call webhooks.
+/// The destinations ingest routes to, in memory: the routable (undeleted) endpoints and the per-call webhooks.
 ///
 /// Loaded from the store at start; after that every committed change is applied from the writer's
 /// completion (which runs in commit order), so the registry follows the store without ingest querying
@@ -57,7 +57,7 @@ final class DestinationRegistry: Sendable {
         }
     }
 
-    /// Applies a committed endpoint row: routed while enabled and not deleted, dropped otherwise.
+    /// Applies a committed endpoint row: routed while not deleted (held while disabled), dropped once deleted.
     func apply(_ record: EndpointRecord) {
         state.withLock { snapshot in
             let index = snapshot.endpoints.firstIndex { $0.id == record.id }

@@ -29,7 +29,7 @@ extension IngestService {
         if let url = source.webhookURL, !event.isTest {
             try append(event, to: &deliveries, translator: &translator,
                        destination: Destination(name: "source:\(source.name)", endpointID: nil, url: url,
-                                                format: source.webhookFormat, scheme: defaultScheme(for: source.webhookFormat)))
+                                                format: source.webhookFormat, scheme: DeliveryFormats.scheme(for: source.webhookFormat, in: translator.mappings)))
         }
         return deliveries
     }

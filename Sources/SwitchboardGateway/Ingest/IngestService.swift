@@ -187,11 +187,6 @@ final class IngestService: Sendable {
                                      name: "switchboard:delivery:\(eventID):\(destination):\(type)").lowercasedText) ?? eventID
     }
 
-    /// OneInbox-style bodies go out with Standard Webhooks headers; everything else CallingBox-style.
-    static func defaultScheme(for format: String) -> String {
-        format == "oneinbox" ? "standard-webhooks" : "callingbox"
-    }
-
     static func duplicate(_ eventID: String) -> HTTPResponse {
         .json(200, JSONWriter.bytes(["deliveries": 0, "duplicate": true, "id": .string(eventID)]))
     }

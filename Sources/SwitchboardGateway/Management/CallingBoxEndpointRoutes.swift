@@ -6,7 +6,7 @@ import SwitchboardHTTP
 /// | | |
 /// |---|---|
 /// | `POST /v1/webhook_endpoints` | `{url, description?, enabled_events?}` → 201 endpoint with `signing_secret` |
-/// | `GET /v1/webhook_endpoints` | 200 `{"data": [endpoint]}`, newest first |
+/// | `GET /v1/webhook_endpoints` | cursor `limit` (1–100, default 100), `starting_after`, `ending_before` → 200 `{"data": [endpoint], "has_more"}`, newest first |
 /// | `GET /v1/webhook_endpoints/{id}` | 200 endpoint |
 /// | `PATCH /v1/webhook_endpoints/{id}` | any of `url`, `description` (null clears), `enabled_events`, `status` → 200 endpoint |
 /// | `DELETE /v1/webhook_endpoints/{id}` | 200 `{"id", "deleted": true}` (the SDK parses every body as JSON) |
@@ -28,7 +28,8 @@ struct CallingBoxEndpointRoutes: Sendable {
 
     func register(on router: inout Router) {
         router.post("/v1/webhook_endpoints", api.write { try create($0) })
-        router.get("/v1/webhook_endpoints", api.read { _ in ManagementAPI.json(200, ["data": .array(try commands.list())]) })
+        // The SDK's list_endpoints sends no limit and reads one page: the default is the maximum.
+        router.get("/v1/webhook_endpoints", api.read { try commands.page($0, defaultLimit: CursorPaging.maximumLimit) })
         router.get("/v1/webhook_endpoints/{id}", api.read { try commands.retrieve($0) })
         router.patch("/v1/webhook_endpoints/{id}", api.write { try update($0) })
         router.delete("/v1/webhook_endpoints/{id}", api.write { try commands.delete($0) })

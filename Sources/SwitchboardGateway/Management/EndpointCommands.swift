@@ -57,6 +57,17 @@ struct EndpointCommands: Sendable {
         return ManagementAPI.json(200, try api.database.read { connection in try render(connection, try find(connection, id: id)) })
     }
 
+    /// One cursor page of the live endpoints of this API (CallingBox's list), newest first, rendered.
+    func page(_ request: HTTPRequest, defaultLimit: Int) throws -> HTTPResponse {
+        let paging = try CursorPaging(request, defaultLimit: defaultLimit)
+        let (items, hasMore) = try api.database.read { connection in
+            let page = try EndpointRecords.page(connection, api: kind, cursor: try paging.cursor(connection, table: "endpoints", noun: noun),
+                                                limit: paging.limit)
+            return (try page.items.map { try render(connection, $0) }, page.hasMore)
+        }
+        return CursorPaging.envelope(items, hasMore: hasMore)
+    }
+
     /// All live endpoints of this API, newest first, rendered.
     func list() throws -> [JSONValue] {
         try api.database.read { connection in
@@ -94,12 +105,8 @@ struct EndpointCommands: Sendable {
             var endpoint = try find(connection, id: id)
             endpoint.deletedAt = now
             endpoint.updatedAt = now
+            // Its open deliveries become `canceled` (EndpointRecords.update): nothing will deliver them any more.
             try EndpointRecords.update(connection, endpoint)
-            // Nothing will deliver them any more: end them, visibly, instead of leaving them pending forever.
-            try connection.execute("""
-                UPDATE deliveries SET status = 'exhausted', last_error = 'endpoint deleted', updated_at = ?
-                WHERE endpoint_id = ? AND status = 'pending'
-                """, [now, id])
             return committed(200, ["id": .string(id), "deleted": true], endpoint)
         }
     }

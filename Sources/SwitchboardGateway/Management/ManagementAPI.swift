@@ -34,6 +34,8 @@ struct ManagementAPI: Sendable {
     /// `org_id` of CallingBox objects (see `orgID(storePath:)`).
     let orgID: String
     let rotationOverlapSeconds: Double
+    /// `retention.days` (0: kept forever): how far back recovery can reach.
+    let retentionDays: Int
     let translator: Translator
     let sources: [SourceConfig]
     let hasOrgDefaultSecret: Bool
@@ -50,6 +52,7 @@ struct ManagementAPI: Sendable {
         self.urls = OutboundURLCheck(policy: try config.delivery.outboundPolicy())
         self.orgID = Self.orgID(storePath: config.store.path)
         self.rotationOverlapSeconds = Double(config.delivery.secretRotationOverlapSeconds)
+        self.retentionDays = config.retention.days
         self.translator = Translator(mappings: mappings)
         self.sources = config.sources
         self.hasOrgDefaultSecret = config.orgDefaultSecret != nil
@@ -63,6 +66,7 @@ struct ManagementAPI: Sendable {
         OneInboxWebhookRoutes(api: self).register(on: &router)
         CallWebhookRoutes(api: self).register(on: &router)
         DecisionRoutes(api: self).register(on: &router)
+        RecoveryRoutes(api: self).register(on: &router)
     }
 
     /// The organisation id CallingBox objects carry. This gateway is one organisation; its id is a

@@ -131,7 +131,7 @@ struct OneInboxWebhookRoutes: Sendable {
     /// A delivery record of REFERENCE §2.6: the delivery with its latest attempt.
     static func item(_ delivery: DeliveryRecord) -> JSONValue {
         let attempt = delivery.latestAttempt
-        let completedAt = delivery.status == "pending" ? nil : (delivery.deliveredAt ?? delivery.updatedAt)
+        let completedAt = delivery.status == "pending" || delivery.status == DeliveryHistory.held ? nil : (delivery.deliveredAt ?? delivery.updatedAt)
         return .object(JSONObject([
             ("id", .string(delivery.id)),
             ("webhook_id", ManagementAPI.text(delivery.endpointID)),

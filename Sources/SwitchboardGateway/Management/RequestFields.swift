@@ -41,6 +41,13 @@ struct RequestFields {
     /// Whether the body has `key` at all (`null` included).
     func contains(_ key: String) -> Bool { object[key] != nil }
 
+    /// The raw value of `key`, for fields of more than one type; nil when absent or null.
+    mutating func value(_ key: String) -> JSONValue? {
+        consumed.insert(key)
+        guard let value = object[key], !value.isNull else { return nil }
+        return value
+    }
+
     /// A string; nil when absent or null.
     mutating func string(_ key: String) throws(HTTPError) -> String? {
         consumed.insert(key)

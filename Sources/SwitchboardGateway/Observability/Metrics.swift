@@ -59,8 +59,8 @@ final class Metrics: Sendable {
         unrecordedDecisions.withLock { $0 += 1 }
     }
 
-    /// The exposition text. `queueDepth` and `oldestPendingAge` are read from the store at scrape time.
-    func render(queueDepth: Int?, oldestPendingAgeSeconds: Double?, server: HTTPServerStatistics,
+    /// The exposition text. `queueDepth`, `oldestPendingAge` and `held` are read from the store at scrape time.
+    func render(queueDepth: Int?, oldestPendingAgeSeconds: Double?, held: Int? = nil, server: HTTPServerStatistics,
                 writer: GroupCommitWriter.Statistics, checkpointer: WALCheckpointer.Statistics?) -> String {
         var text = ""
         text += "# HELP switchboard_http_requests_total HTTP requests by route pattern, method and status.\n"
@@ -89,6 +89,9 @@ final class Metrics: Sendable {
         text += "# HELP switchboard_delivery_oldest_pending_age_seconds Age of the oldest pending delivery.\n"
         text += "# TYPE switchboard_delivery_oldest_pending_age_seconds gauge\n"
         text += "switchboard_delivery_oldest_pending_age_seconds \(oldestPendingAgeSeconds.map { String($0) } ?? "0")\n"
+        text += "# HELP switchboard_delivery_held Deliveries held while their endpoint is disabled (not in the queue depth).\n"
+        text += "# TYPE switchboard_delivery_held gauge\n"
+        text += "switchboard_delivery_held \(held.map(String.init) ?? "NaN")\n"
         text += Self.store(writer, checkpointer)
         text += "# HELP switchboard_http_connections_opened_total Connections accepted.\n"
         text += "# TYPE switchboard_http_connections_opened_total counter\n"

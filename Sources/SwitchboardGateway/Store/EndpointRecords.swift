@@ -63,8 +63,9 @@ struct EndpointRecord: Sendable, Equatable {
         self.updatedAt = now
     }
 
-    /// Whether ingest routes events to it.
-    var isRoutable: Bool { status == Self.enabled && deletedAt == nil }
+    /// Whether ingest routes events to it: while not deleted. A disabled endpoint stays subscribed; its
+    /// deliveries are recorded `held` until it is enabled again.
+    var isRoutable: Bool { deletedAt == nil }
 
     /// Enables (clearing the reason and the failure count, as CallingBox's re-enable does) or disables
     /// by hand (`disabled_reason` "manual"). Setting the status it already has changes nothing.
@@ -101,7 +102,8 @@ enum EndpointRecords {
                                [endpoint.id, secret, endpoint.createdAt])
     }
 
-    /// Writes every column but the id.
+    /// Writes every column but the id, and makes the endpoint's open deliveries follow its state
+    /// (`DeliveryHistory.follow`: held while disabled, released once enabled, canceled once deleted).
     static func update(_ connection: SQLiteConnection, _ endpoint: EndpointRecord) throws {
         try connection.execute("""
             UPDATE endpoints SET api = ?, name = ?, url = ?, format = ?, scheme = ?, enabled_events = ?,
@@ -109,6 +111,7 @@ enum EndpointRecords {
                 created_at = ?, updated_at = ?, deleted_at = ?
             WHERE id = ?
             """, Array(bindings(endpoint).dropFirst()) + [endpoint.id])
+        try DeliveryHistory.follow(connection, endpoint, now: endpoint.updatedAt)
     }
 
     /// A live (not deleted) endpoint of `api`.
@@ -129,10 +132,17 @@ enum EndpointRecords {
             """, [api.rawValue]).map(record)
     }
 
-    /// The endpoints ingest routes to (enabled, not deleted), oldest first.
+    /// One cursor page of the live endpoints of `api`, newest first.
+    static func page(_ connection: SQLiteConnection, api: EndpointAPI, cursor: PageCursor?, limit: Int) throws -> Page<EndpointRecord> {
+        try KeysetPage.fetch(connection, select: "SELECT \(columns) FROM endpoints", alias: "endpoints",
+                             conditions: ["endpoints.api = ?", "endpoints.deleted_at IS NULL"], bindings: [api.rawValue],
+                             cursor: cursor, limit: limit, row: record)
+    }
+
+    /// The endpoints ingest routes to (not deleted; a disabled one's deliveries are held), oldest first.
     static func routable(_ connection: SQLiteConnection) throws -> [EndpointRecord] {
         try connection.query("""
-            SELECT \(columns) FROM endpoints WHERE status = 'enabled' AND deleted_at IS NULL ORDER BY created_at, rowid
+            SELECT \(columns) FROM endpoints WHERE deleted_at IS NULL ORDER BY created_at, rowid
             """).map(record)
     }
 

@@ -59,10 +59,10 @@ enum EventRecords {
             committed += 1
             try connection.execute("""
                 INSERT INTO deliveries (id, event_id, endpoint_id, destination, url, format, scheme, event_type, call_id, body,
-                                        next_attempt_at, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                        status, next_attempt_at, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(DeliveryHistory.initialStatus), ?, ?, ?)
                 """, [delivery.id, event.id, delivery.endpointID, delivery.destination, delivery.url, delivery.format,
-                      delivery.scheme, delivery.eventType, event.call.id, delivery.body, now, now, now])
+                      delivery.scheme, delivery.eventType, event.call.id, delivery.body, delivery.endpointID, now, now, now])
         }
         return .committed(deliveries: committed)
     }

@@ -135,5 +135,15 @@ enum GatewaySchema {
             CREATE INDEX events_by_received ON events (received_at);
             CREATE INDEX call_claims_by_event ON call_claims (event_id);
             """),
+        // Statuses `held` (an endpoint's deliveries while it is disabled) and `canceled` (its open
+        // deliveries when it is deleted) are new values of deliveries.status; holding, releasing and
+        // canceling update one endpoint's open rows, and recovery reads one endpoint's rows by status.
+        Migration(version: 7, name: "held and canceled deliveries", sql: """
+            CREATE INDEX deliveries_by_endpoint_status ON deliveries (endpoint_id, status, created_at);
+            UPDATE deliveries SET status = 'held'
+            WHERE status = 'pending' AND endpoint_id IN (SELECT id FROM endpoints WHERE status <> 'enabled' AND deleted_at IS NULL);
+            UPDATE deliveries SET status = 'canceled'
+            WHERE status = 'pending' AND endpoint_id IN (SELECT id FROM endpoints WHERE deleted_at IS NOT NULL);
+            """),
     ]
 }

@@ -25,7 +25,7 @@ enum RetentionRecords {
     }
 
     /// Removes up to `limit` events received before `cutoff` (seconds since 1970) whose deliveries are
-    /// all finished (delivered or exhausted), with everything that refers to them; and up to `limit`
+    /// all finished (delivered, exhausted or canceled; a `held` delivery is still open), with everything that refers to them; and up to `limit`
     /// decisions, and endpoints deleted before `cutoff` that no delivery refers to any more. A batch that
     /// removed `limit` events or decisions may have left more: call again.
     static func removeBatch(_ connection: SQLiteConnection, cutoff: Double, limit: Int) throws -> Removed {
@@ -38,7 +38,7 @@ enum RetentionRecords {
             INSERT INTO temp.retention_batch (id)
             SELECT e.id FROM events e
             WHERE e.received_at < ?
-              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status = 'pending')
+              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status IN ('pending', 'held'))
             ORDER BY e.received_at LIMIT ?
             """, [cutoff, limit])
         removed.attempts = try connection.execute("""
