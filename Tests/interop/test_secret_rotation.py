@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import time
 import urllib.request
 
 import pytest
@@ -63,6 +64,13 @@ def log_entries(gateway: Gateway, message: str) -> list[dict]:
     return [entry for entry in entries if entry.get("msg") == message]
 
 
+def wait_for_log(gateway: Gateway, message: str, count: int, seconds: float = 5) -> list[dict]:
+    deadline = time.monotonic() + seconds
+    while len(log_entries(gateway, message)) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return log_entries(gateway, message)
+
+
 def test_callingbox_rotation_with_the_sdk(running):
     gateway, sink, client = running
     hooks = client.webhooks
@@ -99,7 +107,8 @@ def test_callingbox_rotation_with_the_sdk(running):
     with pytest.raises(BadRequestError, match="signature mismatch"):
         hooks.construct_event(body, signature, secrets[-1])
 
-    rotations = log_entries(gateway, "secret rotated")
+    # The log is written by a background writer: wait for the third line rather than read at once.
+    rotations = wait_for_log(gateway, "secret rotated", 3)
     assert [(entry["endpoint"], entry["grace_seconds"]) for entry in rotations] == [
         (endpoint.id, 3600), (endpoint.id, 3600), (endpoint.id, 0)]
     logged = (pathlib.Path(gateway._dir.name) / "stderr.log").read_text(errors="replace")
