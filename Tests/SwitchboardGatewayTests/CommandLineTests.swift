@@ -68,7 +68,7 @@ struct CommandLineTests {
         try #"{"listen": {"port": 8080, "hots": "x"}}"#.write(toFile: path, atomically: true, encoding: .utf8)
         let (status, output) = run(["serve", "--config", path])
         #expect(status == 2)
-        #expect(output.err == "switchboard serve: \(path): unknown key 'listen.hots'\n")
+        #expect(output.err == "switchboard: config error: \(path): listen.hots: unknown key\n")
         let (missing, missingOutput) = run(["serve", "--config", directory.file("none.json")])
         #expect(missing == 2)
         #expect(missingOutput.err.contains("cannot read the file"))

@@ -111,6 +111,6 @@ struct ServeProcessTests {
         process.waitUntilExit()
         let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(process.terminationStatus == 2)
-        #expect(text == "switchboard serve: \(config): 'listen.port' must be an integer\n")
+        #expect(text == "switchboard: config error: \(config): listen.port: must be an integer\n")
     }
 }

@@ -174,7 +174,8 @@ final class IngestService: Sendable {
     static func authenticate(_ request: HTTPRequest, source: Source, now: Double) throws(SignatureFailure) {
         if source.config.allowUnsigned, source.secrets.isEmpty { return }
         try source.scheme.verify(body: request.body, headers: request.headers.map { HeaderField($0.name, $0.value) },
-                                 secrets: source.secrets, now: Int64(now), tolerance: source.tolerance)
+                                 secrets: source.secrets + source.config.previousSecrets(at: now), now: Int64(now),
+                                 tolerance: source.tolerance)
     }
 
     /// Stable per (event, destination, output): the same on every retry and replay.
