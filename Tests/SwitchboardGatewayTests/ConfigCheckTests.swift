@@ -7,13 +7,15 @@ import Testing
 /// The start-up checks (`ConfigCheck`): what used to fail at the first event fails at start, one key named.
 @Suite("Configuration checks at start")
 struct ConfigCheckTests {
-    /// The problem `ConfigCheck` finds in `json` (parsed with `extra` merged at the top level), or nil.
-    private func problem(_ json: String) -> String? {
-        do {
-            try ConfigCheck.run(try GatewayConfig.parse(Data(json.utf8), environment: [:]))
-            return nil
-        } catch {
-            return (error as? ConfigError)?.description ?? "\(error)"
+    /// The problem `ConfigCheck` finds in `json`, or nil; run off the cooperative pool (it resolves names).
+    private func problem(_ json: String) async throws -> String? {
+        try await blocking { () -> String? in
+            do {
+                try ConfigCheck.run(try GatewayConfig.parse(Data(json.utf8), environment: [:]))
+                return nil
+            } catch {
+                return (error as? ConfigError)?.description ?? "\(error)"
+            }
         }
     }
 
@@ -23,66 +25,66 @@ struct ConfigCheckTests {
 
     private static let oneInboxWebhook = #""format": "salpre", "auth": {"scheme": "header-token", "header": "X-T", "value": "t"}, "webhook_url": "https://hooks.example.test/x", "webhook_format": "oneinbox""#
 
-    @Test func orgDefaultSecretMustSuitStandardWebhooksWhenAOneInboxWebhookURLSignsWithIt() throws {
+    @Test func orgDefaultSecretMustSuitStandardWebhooksWhenAOneInboxWebhookURLSignsWithIt() async throws {
         // The secret the shipped dev config had: not base64, so OneInbox signing broke at the first delivery.
         let old = #"{"org_default_secret": "whsec_dev_only_not_a_secret", "sources": [{"name": "s", \#(Self.oneInboxWebhook)}]}"#
-        #expect(problem(old) == "org_default_secret: sources[0].webhook_url with webhook_format oneinbox signs with standard-webhooks, which needs whsec_ followed by base64 of at least 24 bytes")
+        #expect(try await problem(old) == "org_default_secret: sources[0].webhook_url with webhook_format oneinbox signs with standard-webhooks, which needs whsec_ followed by base64 of at least 24 bytes")
         let short = #"{"org_default_secret": "whsec_c2hvcnQ=", "sources": [{"name": "s", \#(Self.oneInboxWebhook)}]}"#
-        #expect(problem(short)?.hasPrefix("org_default_secret: ") == true)
+        #expect(try await problem(short)?.hasPrefix("org_default_secret: ") == true)
         // CallingBox-style destinations take any string, the same secret included.
-        #expect(problem(#"{"org_default_secret": "whsec_dev_only_not_a_secret", "sources": [{"name": "s", "format": "salpre", "auth": {"scheme": "header-token", "header": "X-T", "value": "t"}, "webhook_url": "https://hooks.example.test/x"}]}"#) == nil)
-        #expect(problem(source(Self.oneInboxWebhook)) == nil)
-        #expect(problem(#"{"sources": [{"name": "s", \#(Self.oneInboxWebhook)}]}"#)
+        #expect(try await problem(#"{"org_default_secret": "whsec_dev_only_not_a_secret", "sources": [{"name": "s", "format": "salpre", "auth": {"scheme": "header-token", "header": "X-T", "value": "t"}, "webhook_url": "https://hooks.example.test/x"}]}"#) == nil)
+        #expect(try await problem(source(Self.oneInboxWebhook)) == nil)
+        #expect(try await problem(#"{"sources": [{"name": "s", \#(Self.oneInboxWebhook)}]}"#)
                 == "sources[0].webhook_url: needs org_default_secret to sign its deliveries")
     }
 
-    @Test func theShippedDevSecretSignsOneInboxDeliveries() throws {
+    @Test func theShippedDevSecretSignsOneInboxDeliveries() async throws {
         let config = try GatewayConfig.load(path: "Config/switchboard.json")
         let secret = try #require(config.orgDefaultSecret)
         let headers = try StandardWebhooksSignature().sign(body: Array("{}".utf8), secrets: [secret], timestamp: 1, id: "msg_1")
         #expect(headers.contains { $0.name == StandardWebhooksSignature.signatureHeader })
     }
 
-    @Test func sourceWebhookURLsMustBeAbsoluteHTTPAndAllowedByThePolicy() {
+    @Test func sourceWebhookURLsMustBeAbsoluteHTTPAndAllowedByThePolicy() async throws {
         let base = #""format": "salpre", "auth": {"scheme": "header-token", "header": "X-T", "value": "t"}, "webhook_url": "#
-        #expect(problem(source(base + #""hooks.example.test/x""#)) == #"sources[0].webhook_url: not an absolute URL: "hooks.example.test/x""#)
-        #expect(problem(source(base + #""ftp://hooks.example.test/x""#)) == #"sources[0].webhook_url: scheme "ftp" is not http or https: "ftp://hooks.example.test/x""#)
-        #expect(problem(source(base + #""http://127.0.0.1:9/x""#))
+        #expect(try await problem(source(base + #""hooks.example.test/x""#)) == #"sources[0].webhook_url: not an absolute URL: "hooks.example.test/x""#)
+        #expect(try await problem(source(base + #""ftp://hooks.example.test/x""#)) == #"sources[0].webhook_url: scheme "ftp" is not http or https: "ftp://hooks.example.test/x""#)
+        #expect(try await problem(source(base + #""http://127.0.0.1:9/x""#))
                 == #"sources[0].webhook_url: host resolves to 127.0.0.1, a loopback address: "http://127.0.0.1:9/x""#)
-        #expect(problem(source(base + #""http://user:pw@hooks.example.test/x""#))?.hasPrefix("sources[0].webhook_url: user name") == true)
+        #expect(try await problem(source(base + #""http://user:pw@hooks.example.test/x""#))?.hasPrefix("sources[0].webhook_url: user name") == true)
     }
 
-    @Test func sourceSecretsMustFitTheirScheme() {
+    @Test func sourceSecretsMustFitTheirScheme() async throws {
         let standard = #""format": "oneinbox", "auth": {"scheme": "standard-webhooks", "secret": "whsec_not*base64"}"#
-        #expect(problem(source(standard))?.hasPrefix("sources[0].auth.secret: not usable by scheme standard-webhooks: ") == true)
+        #expect(try await problem(source(standard))?.hasPrefix("sources[0].auth.secret: not usable by scheme standard-webhooks: ") == true)
         let rolled = #""format": "oneinbox", "auth": {"scheme": "standard-webhooks", "secret": "whsec_c2VjcmV0", "secret_previous": "whsec_%%", "secret_previous_expires_at": 1}"#
-        #expect(problem(source(rolled))?.hasPrefix("sources[0].auth.secret_previous: not usable by scheme standard-webhooks") == true)
+        #expect(try await problem(source(rolled))?.hasPrefix("sources[0].auth.secret_previous: not usable by scheme standard-webhooks") == true)
         // CallingBox and Inkbox secrets are opaque strings used as given, whsec_ prefix and all.
-        #expect(problem(source(#""format": "callingbox", "auth": {"scheme": "callingbox", "secret": "whsec_not*base64"}"#)) == nil)
-        #expect(problem(source(#""format": "inkbox", "auth": {"scheme": "inkbox", "secret": "whsec_k"}"#)) == nil)
-        #expect(problem(source(#""format": "inkbox", "auth": {"scheme": "inkbox", "secret": "whsec_"}"#))?
+        #expect(try await problem(source(#""format": "callingbox", "auth": {"scheme": "callingbox", "secret": "whsec_not*base64"}"#)) == nil)
+        #expect(try await problem(source(#""format": "inkbox", "auth": {"scheme": "inkbox", "secret": "whsec_k"}"#)) == nil)
+        #expect(try await problem(source(#""format": "inkbox", "auth": {"scheme": "inkbox", "secret": "whsec_"}"#))?
             .hasPrefix("sources[0].auth.secret: not usable by scheme inkbox") == true)
     }
 
-    @Test func unknownFormatsListTheKnownOnes() {
-        #expect(problem(source(#""format": "telepathy", "auth": {"scheme": "inkbox", "secret": "k"}"#))
+    @Test func unknownFormatsListTheKnownOnes() async throws {
+        #expect(try await problem(source(#""format": "telepathy", "auth": {"scheme": "inkbox", "secret": "k"}"#))
                 == #"sources[0].format: unknown format "telepathy" (known: callingbox, inkbox, oneinbox, salpre)"#)
-        #expect(problem(source(#""format": "salpre", "auth": {"scheme": "inkbox", "secret": "k"}, "webhook_url": "https://h.example.test/", "webhook_format": "fax""#))
+        #expect(try await problem(source(#""format": "salpre", "auth": {"scheme": "inkbox", "secret": "k"}, "webhook_url": "https://h.example.test/", "webhook_format": "fax""#))
                 == #"sources[0].webhook_format: unknown format "fax" (known: callingbox, inkbox, oneinbox, salpre)"#)
     }
 
-    @Test func mappingsListenHostAndStoreFolderAreChecked() throws {
+    @Test func mappingsListenHostAndStoreFolderAreChecked() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        #expect(problem(#"{"mappings": "\#(directory.file("none"))"}"#) == "mappings: folder \(directory.file("none")) does not exist")
-        #expect(problem(#"{"listen": {"host": "no such host.invalid"}}"#)?.hasPrefix(#"listen.host: cannot listen on "no such host.invalid": "#) == true)
+        #expect(try await problem(#"{"mappings": "\#(directory.file("none"))"}"#) == "mappings: folder \(directory.file("none")) does not exist")
+        #expect(try await problem(#"{"listen": {"host": "no such host.invalid"}}"#)?.hasPrefix(#"listen.host: cannot listen on "no such host.invalid": "#) == true)
         let file = (directory.file("plain") as NSString).standardizingPath
         try "x".write(toFile: file, atomically: true, encoding: .utf8)
-        #expect(problem(#"{"store": {"path": "\#(file)/gw.sqlite"}}"#) == "store.path: \(file) is not a folder")
-        #expect(problem(#"{"store": {"path": "\#(directory.file("new/deeper/gw.sqlite"))"}}"#) == nil)
+        #expect(try await problem(#"{"store": {"path": "\#(file)/gw.sqlite"}}"#) == "store.path: \(file) is not a folder")
+        #expect(try await problem(#"{"store": {"path": "\#(directory.file("new/deeper/gw.sqlite"))"}}"#) == nil)
     }
 
-    @Test func relativePathsAreTakenFromTheConfigFilesFolder() throws {
+    @Test func relativePathsAreTakenFromTheConfigFilesFolder() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let folder = (directory.file("etc") as NSString).standardizingPath
@@ -103,7 +105,7 @@ struct ConfigCheckTests {
         #expect(MappingLoader.defaultDirectory.hasPrefix("/"))
     }
 
-    @Test func mappingsAreFoundBesideAnInstalledBinaryElseInTheSourceTree() throws {
+    @Test func mappingsAreFoundBesideAnInstalledBinaryElseInTheSourceTree() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let installed = (directory.file("share/switchboard/mappings") as NSString).standardizingPath
@@ -116,7 +118,7 @@ struct ConfigCheckTests {
                 == tree + "/mappings")
     }
 
-    @Test func secretPreviousNeedsAnExpiryAndASignatureScheme() throws {
+    @Test func secretPreviousNeedsAnExpiryAndASignatureScheme() async throws {
         func auth(_ fields: String) -> String {
             #"{"sources": [{"name": "s", "format": "callingbox", "auth": {"scheme": "callingbox", "secret": "new", \#(fields)}}]}"#
         }

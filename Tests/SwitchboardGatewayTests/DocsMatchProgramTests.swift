@@ -74,7 +74,7 @@ struct DocsMatchProgramTests {
     }
 
     /// The configuration error the README quotes is what `config check` and `serve` print for that mistake.
-    @Test func theQuotedConfigErrorIsWhatTheProgramPrints() throws {
+    @Test func theQuotedConfigErrorIsWhatTheProgramPrints() async throws {
         let quoted = Self.readme.split(separator: "\n").filter { $0.hasPrefix("switchboard: config error: Config/switchboard.json: ") }
         #expect(quoted.count == 1)
         let directory = try TemporaryDirectory()
@@ -83,7 +83,7 @@ struct DocsMatchProgramTests {
         try #"{"store": {"path": "gw.sqlite"}, "sources": [{"name": "s", "format": "telepathy", "auth": {"scheme": "inkbox", "secret": "k"}}]}"#
             .write(toFile: directory.file("Config/switchboard.json"), atomically: true, encoding: .utf8)
         for command in [["config", "check"], ["serve"]] {
-            let result = try ServeStartupTests.run(command, directory: directory.path)
+            let result = try await blocking { try ServeStartupTests.run(command, directory: directory.path) }
             #expect(result.status == 2)
             #expect(result.err == (quoted.first.map { "\($0)\n" } ?? "-"), "\(command)")
         }

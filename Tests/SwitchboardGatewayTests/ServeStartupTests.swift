@@ -7,10 +7,11 @@ import Glibc
 
 /// The real binary at start-up: configuration errors are one line and exit 2, a store or port in use is
 /// refused, relative paths and the mappings are found from any working directory, `config check`, and
-/// `make install`.
+/// `make install`. Processes are run and waited for off the cooperative pool (`blocking`), and the
+/// results asserted after.
 @Suite("switchboard start-up checks as a process")
 struct ServeStartupTests {
-    struct Finished {
+    struct Finished: Sendable {
         var status: Int32
         var out: String
         var err: String
@@ -47,28 +48,33 @@ struct ServeStartupTests {
         try json.write(toFile: path, atomically: true, encoding: .utf8)
     }
 
-    @Test func aSecondServeOnTheSameStoreIsRefusedNamingThePID() throws {
+    @Test func aSecondServeOnTheSameStoreIsRefusedNamingThePID() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let config = directory.file("c.json")
         try write(#"{"listen": {"host": "127.0.0.1", "port": 0}, "store": {"path": "gw.sqlite"}}"#, to: config)
-        let first = try ServeProcessTests.RunningServe(config: config)
-        defer { if first.process.isRunning { first.process.terminate() } }
-        #expect(first.port > 0, "no listening line in: \(first.log)")
-        let second = try Self.run(["serve", "--config", config, "--port", "0"])
+        let (firstPID, firstPort, second, health, thirdPort) = try await blocking {
+            let first = try ServeProcessTests.RunningServe(config: config)
+            defer { if first.process.isRunning { first.process.terminate() } }
+            let second = try Self.run(["serve", "--config", config, "--port", "0"])
+            // The first keeps serving; once it is gone the store is free again.
+            let health = first.port > 0 ? try RawHTTPConnection(port: first.port).request("GET", "/healthz").status : 0
+            first.process.terminate()
+            first.waitForExit()
+            let third = try ServeProcessTests.RunningServe(config: config)
+            third.process.terminate()
+            third.waitForExit()
+            return (first.process.processIdentifier, first.port, second, health, third.port)
+        }
         let store = (directory.file("gw.sqlite") as NSString).standardizingPath
+        #expect(firstPort > 0)
         #expect(second.status == 2)
-        #expect(second.err == "switchboard: config error: \(config): store.path: store \(store) is in use by pid \(first.process.processIdentifier)\n")
-        // The first keeps serving; once it is gone the store is free again.
-        #expect(try RawHTTPConnection(port: first.port).request("GET", "/healthz").status == 200)
-        first.process.terminate()
-        first.waitForExit()
-        let third = try ServeProcessTests.RunningServe(config: config)
-        defer { if third.process.isRunning { third.process.terminate() } }
-        #expect(third.port > 0, "no listening line in: \(third.log)")
+        #expect(second.err == "switchboard: config error: \(config): store.path: store \(store) is in use by pid \(firstPID)\n")
+        #expect(health == 200)
+        #expect(thirdPort > 0)
     }
 
-    @Test func aPortInUseIsOneLineNamingThePortAndItsProcess() throws {
+    @Test func aPortInUseIsOneLineNamingThePortAndItsProcess() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         // This test process listens on a free port.
@@ -85,14 +91,14 @@ struct ServeStartupTests {
         let port = Int(UInt16(bigEndian: address.sin_port))
         let config = directory.file("c.json")
         try write(#"{"listen": {"host": "127.0.0.1", "port": \#(port)}, "store": {"path": "gw.sqlite"}}"#, to: config)
-        let result = try Self.run(["serve", "--config", config])
+        let result = try await blocking { try Self.run(["serve", "--config", config]) }
         #expect(result.status == 2)
         #expect(result.err.hasPrefix("switchboard: config error: \(config): listen.port: port \(port) on 127.0.0.1 is in use by pid \(getpid()) ("),
                 "\(result.err)")
         #expect(result.err.filter { $0 == "\n" }.count == 1)
     }
 
-    @Test func errorsFoundAtStartAreTheOnlyLineOnStderr() throws {
+    @Test func errorsFoundAtStartAreTheOnlyLineOnStderr() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let config = directory.file("c.json")
@@ -106,7 +112,7 @@ struct ServeStartupTests {
         for (json, message) in cases {
             try write(json, to: config)
             for command in [["serve", "--config", config], ["config", "check", "--config", config]] {
-                let result = try Self.run(command)
+                let result = try await blocking { try Self.run(command) }
                 #expect(result.status == 2, "\(command)")
                 #expect(result.err.hasPrefix("switchboard: config error: \(config): \(message)"), "\(command): \(result.err)")
                 #expect(result.err.filter { $0 == "\n" }.count == 1, "\(command): \(result.err)")
@@ -115,7 +121,7 @@ struct ServeStartupTests {
         #expect(!FileManager.default.fileExists(atPath: directory.file("gw.sqlite")), "nothing started")
     }
 
-    @Test func relativePathsAndMappingsWorkFromAnyWorkingDirectory() throws {
+    @Test func relativePathsAndMappingsWorkFromAnyWorkingDirectory() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try FileManager.default.createDirectory(atPath: directory.file("etc"), withIntermediateDirectories: true)
@@ -124,43 +130,48 @@ struct ServeStartupTests {
         {"listen": {"host": "127.0.0.1", "port": 0}, "store": {"path": "../data/gw.sqlite"},
          "sources": [{"name": "salpre", "format": "salpre", "auth": {"scheme": "header-token", "header": "X-T", "value": "t"}}]}
         """#, to: config)
-        let check = try Self.run(["config", "check", "--config", config], directory: "/")
+        let event = #"{"event_type":"call_ringing","timestamp_utc":1760084555,"payload":{"call_id":1},"is_test":false}"#
+        let (check, port, ingest, translated) = try await blocking {
+            let check = try Self.run(["config", "check", "--config", config], directory: "/")
+            let serve = try ServeProcessTests.RunningServe(config: config, directory: "/")
+            defer { serve.process.terminate(); serve.waitForExit() }
+            let ingest = serve.port > 0 ? try RawHTTPConnection(port: serve.port).request(
+                "POST", "/v1/ingest/salpre", headers: [("X-T", "t"), ("Content-Type", "application/json")], body: Array(event.utf8)).status : 0
+            let translated = try Self.run(["translate", "--from", "salpre", "--to", "callingbox"], directory: "/", input: event)
+            return (check, serve.port, ingest, translated)
+        }
         #expect(check.status == 0, "\(check.err)")
         #expect(check.out.hasPrefix("ok: \(config)"))
-        let serve = try ServeProcessTests.RunningServe(config: config, directory: "/")
-        defer { if serve.process.isRunning { serve.process.terminate() } }
-        #expect(serve.port > 0, "no listening line in: \(serve.log)")
-        let response = try RawHTTPConnection(port: serve.port).request(
-            "POST", "/v1/ingest/salpre", headers: [("X-T", "t"), ("Content-Type", "application/json")],
-            body: Array(#"{"event_type":"call_ringing","timestamp_utc":1760084555,"payload":{"call_id":1},"is_test":false}"#.utf8))
-        #expect(response.status == 202, "\(response.text)")
+        #expect(port > 0)
+        #expect(ingest == 202)
         #expect(FileManager.default.fileExists(atPath: directory.file("data/gw.sqlite")))
         #expect(FileManager.default.fileExists(atPath: directory.file("data/gw.sqlite.lock")))
-        let translated = try Self.run(["translate", "--from", "salpre", "--to", "callingbox"], directory: "/",
-                                      input: #"{"event_type":"call_ringing","timestamp_utc":1760084555,"payload":{"call_id":1},"is_test":false}"#)
         #expect(translated.status == 0, "\(translated.err)")
         #expect(translated.out.contains(#""type":"call.ringing""#))
     }
 
-    @Test func makeInstallPutsTheBinaryMappingsAndAnExampleConfigUnderThePrefix() throws {
+    @Test func makeInstallPutsTheBinaryMappingsAndAnExampleConfigUnderThePrefix() async throws {
         let prefix = try TemporaryDirectory()
         defer { prefix.remove() }
-        let make = try Self.run(["install", "PREFIX=\(prefix.path)", "INSTALL_BINARY=\(ServeProcessTests.binary)"],
-                                executable: "/usr/bin/make")
-        #expect(make.status == 0, "\(make.err)")
         let installed = prefix.file("bin/switchboard")
         let share = (prefix.file("share/switchboard") as NSString).standardizingPath
-        // The installed binary finds its own mappings (not the source tree's), from any directory.
-        let help = try Self.run(["check", "--help"], executable: installed, directory: "/")
+        let environment = ["SWITCHBOARD_API_KEY": "sk_x", "SALPRE_TOKEN": "t",
+                           "SWITCHBOARD_ORG_SECRET": "whsec_c3dpdGNoYm9hcmQtZGV2LW9ubHktbm90LWEtc2VjcmV0"]
+        let results = try await blocking {
+            [try Self.run(["install", "PREFIX=\(prefix.path)", "INSTALL_BINARY=\(ServeProcessTests.binary)"], executable: "/usr/bin/make"),
+             // The installed binary finds its own mappings (not the source tree's), from any directory.
+             try Self.run(["check", "--help"], executable: installed, directory: "/"),
+             try Self.run(["check"], executable: installed, directory: "/"),
+             try Self.run(["--version"], executable: installed, directory: "/"),
+             try Self.run(["config", "check", "--config", share + "/switchboard.example.json"], executable: installed,
+                          directory: "/", environment: environment)]
+        }
+        let (make, help, check, version, example) = (results[0], results[1], results[2], results[3], results[4])
+        #expect(make.status == 0, "\(make.err)")
         #expect(help.out.contains("(default: \(share)/mappings)"), "\(help.out)")
-        let check = try Self.run(["check"], executable: installed, directory: "/")
         #expect(check.status == 0, "\(check.out)\(check.err)")
         #expect(check.out.contains(" 0 failed"))
-        let version = try Self.run(["--version"], executable: installed, directory: "/")
         #expect(version.out.hasPrefix("switchboard "))
-        let example = try Self.run(["config", "check", "--config", share + "/switchboard.example.json"], executable: installed,
-                                   directory: "/", environment: ["SWITCHBOARD_API_KEY": "sk_x", "SALPRE_TOKEN": "t",
-                                                                 "SWITCHBOARD_ORG_SECRET": "whsec_c3dpdGNoYm9hcmQtZGV2LW9ubHktbm90LWEtc2VjcmV0"])
         #expect(example.status == 0, "\(example.err)")
     }
 }

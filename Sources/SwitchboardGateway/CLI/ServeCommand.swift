@@ -12,6 +12,9 @@ struct ServeCommand: SwitchboardCommand {
     Usage: switchboard serve [--config PATH] [--host H] [--port N] [--mappings DIR]
 
     Runs the gateway until SIGTERM or SIGINT, then stops accepting, finishes in-flight requests and exits 0.
+    SIGHUP re-reads and checks the configuration: api_keys and sources' auth (secrets, secret_previous)
+    change live; the log line 'config reloaded' names what changed and what waits for a restart. An
+    invalid file is logged ('config reload failed') and the running configuration kept.
     Before starting it checks the configuration as `switchboard config check` does, that the port is free
     and that no other gateway serves the same store (a lock file `<store>.lock`); a problem is one line
     `switchboard: config error: <file>: <key>: <reason>` and exit status 2.
@@ -41,7 +44,7 @@ struct ServeCommand: SwitchboardCommand {
         defer { lock.release() }
 
         // First, before any thread exists: every thread created later inherits the blocked signals.
-        let stop = SignalWaiter(signals: [SIGTERM, SIGINT])
+        let stop = SignalWaiter(signals: [SIGTERM, SIGINT, SIGHUP])
         let writer = LogWriter()
         defer { writer.close() }
         let logger = Logger(writer: writer, minimumLevel: config.logLevel, maskPhoneNumbers: config.maskPhoneNumbers)
@@ -56,7 +59,12 @@ struct ServeCommand: SwitchboardCommand {
             output.err("switchboard serve: \(error)\n")
             return 1
         }
-        let received = stop.wait()
+        var reloader = ConfigReloader(file: file, arguments: arguments, served: config)
+        var received = stop.wait()
+        while received == SIGHUP {
+            reloader.reload(gateway, logger: logger)
+            received = stop.wait()
+        }
         logger.info("shutting down", ["signal": .int(Int(received))])
         gateway.shutdown()
         return 0

@@ -97,7 +97,9 @@ public enum ListenPortProbe {
 
     /// Inodes of the sockets listening (state 0A) on `port` in a `/proc/net/tcp*` table.
     static func listeningInodes(table: String, port: Int) -> [String] {
-        guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { return [] }
+        // Read to the end: a /proc table reports size 0 and comes a page per read.
+        guard let data = FileHandle(forReadingAtPath: table)?.readDataToEndOfFile() else { return [] }
+        let text = String(decoding: data, as: UTF8.self)
         let portHex = String(format: ":%04X", port)
         return text.split(separator: "\n").dropFirst().compactMap { line in
             let fields = line.split(separator: " ")
