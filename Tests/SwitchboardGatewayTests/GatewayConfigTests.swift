@@ -22,7 +22,7 @@ struct GatewayConfigTests {
         #expect(config.listen.host == "127.0.0.1")
         #expect(config.listen.port == 8080)
         // Relative paths are taken from the file's folder: the store lands in var/ of the checkout.
-        #expect(config.store.path == FileManager.default.currentDirectoryPath + "/Config/../var/switchboard.sqlite")
+        #expect(config.store.path == FileManager.default.currentDirectoryPath + "/var/switchboard.sqlite")
         try ConfigCheck.run(config)
     }
 

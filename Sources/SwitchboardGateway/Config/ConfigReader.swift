@@ -171,10 +171,10 @@ struct ConfigReader {
         try string(key).map { Self.resolve($0, against: baseDirectory) }
     }
 
-    /// `path` itself when absolute or when there is no base, else `base/path`.
+    /// `path` itself when absolute or when there is no base, else `base/path` without `.`/`..` parts.
     static func resolve(_ path: String, against base: String?) -> String {
         guard let base, !path.isEmpty, !path.hasPrefix("/") else { return path }
-        return (base as NSString).appendingPathComponent(path)
+        return ((base as NSString).appendingPathComponent(path) as NSString).standardizingPath
     }
 
     /// Where this object sits in the document (`sources[0]`), for messages.

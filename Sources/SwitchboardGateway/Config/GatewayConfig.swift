@@ -9,8 +9,9 @@ import SwitchboardHTTP
 /// Optional tuning keys under `listen`: `threads`, `connection_limit`, `idle_timeout_seconds`,
 /// `max_body_bytes`, `max_header_bytes`, `shutdown_grace_seconds`; under `store`: `synchronous`
 /// (`"full"` or `"normal"`), `busy_timeout_ms`. The gateway's keys: `api_keys`, `org_default_secret`,
-/// `delivery`, `retention`, `sources`, `mappings` (the mapping files' directory). Secrets may be written `env:NAME` or
-/// `file:PATH`. Unknown keys are errors.
+/// `delivery`, `retention`, `sources`, `mappings` (the mapping files' directory), `log`. Secrets may be written
+/// `env:NAME` or `file:PATH`. Unknown keys are errors. `load` takes relative paths from the file's folder;
+/// `ConfigCheck` runs the checks that need more than the file (mappings, schemes, URLs, host, store folder).
 public struct GatewayConfig: Sendable, Equatable {
     public struct Listen: Sendable, Equatable {
         public var host = "127.0.0.1"
