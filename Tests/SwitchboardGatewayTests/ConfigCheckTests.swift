@@ -136,6 +136,8 @@ struct ConfigCheckTests {
                 == "sources[0].auth.secret_previous_expires_at: is required with secret_previous (RFC 3339 or Unix seconds): a previous secret must expire")
         #expect(failure(auth(#""secret_previous": "old", "secret_previous_expires_at": "tomorrow""#))
                 == "sources[0].auth.secret_previous_expires_at: must be an RFC 3339 date-time (2026-12-08T00:00:00Z) or Unix seconds")
+        #expect(failure(#"{"sources": [{"name": "s", "format": "inkbox", "allow_unsigned": true, "auth": {"scheme": "inkbox", "secret_previous": "o", "secret_previous_expires_at": 1}}]}"#)
+                == "sources[0].auth.secret_previous: cannot be combined with allow_unsigned: with a signing key, every request must be signed")
         #expect(failure(#"{"sources": [{"name": "s", "format": "salpre", "auth": {"scheme": "header-token", "header": "X-T", "value": "v", "secret_previous": "o", "secret_previous_expires_at": 1}}]}"#)
                 == "sources[0].auth.secret_previous: applies to the signature schemes (callingbox, standard-webhooks, inkbox)")
     }

@@ -63,6 +63,9 @@ public struct SourceConfig: Sendable, Equatable {
         let parsedAuth = try parseAuth(&auth, environment: environment, allowUnsigned: allowUnsigned)
         let previous = try parsePrevious(&auth, auth: parsedAuth, environment: environment)
         try auth.finish()
+        if allowUnsigned, previous != nil {
+            throw ConfigError(at: "\(at).auth.secret_previous", "cannot be combined with allow_unsigned: with a signing key, every request must be signed")
+        }
         if allowUnsigned, case .headerToken = parsedAuth {
             throw ConfigError(at: "\(at).allow_unsigned", "applies to scheme inkbox only")
         } else if allowUnsigned, case .signature(let scheme, _, _) = parsedAuth, scheme != "inkbox" {
