@@ -121,6 +121,29 @@ struct ServeStartupTests {
         #expect(!FileManager.default.fileExists(atPath: directory.file("gw.sqlite")), "nothing started")
     }
 
+    /// An unwritable store folder: run as an unprivileged user (root writes anywhere), on a folder it cannot write.
+    @Test func anUnwritableStoreFolderIsOneLine() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let folder = (directory.file("ro") as NSString).standardizingPath
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder)
+        let config = directory.file("c.json")
+        try write(#"{"store": {"path": "ro/gw.sqlite"}}"#, to: config)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: config)
+        let asNobody = getuid() == 0 ? ["--reuid=65534", "--regid=65534", "--clear-groups", ServeProcessTests.binary] : []
+        let results = try await blocking {
+            try [["serve", "--config", config], ["config", "check", "--config", config]].map { command in
+                try Self.run(asNobody + command, executable: asNobody.isEmpty ? ServeProcessTests.binary : "/usr/bin/setpriv")
+            }
+        }
+        for result in results {
+            #expect(result.status == 2)
+            #expect(result.err == "switchboard: config error: \(config): store.path: folder \(folder) is not writable\n")
+        }
+    }
+
     @Test func relativePathsAndMappingsWorkFromAnyWorkingDirectory() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
