@@ -21,10 +21,11 @@ INTEROP_MODULES := test_callingbox,test_standardwebhooks,test_inkbox,test_delive
 INTEROP_PYTEST = PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python -m pytest -p no:cacheprovider \
 	Tests/interop --require-modules $(INTEROP_MODULES)
 
-.PHONY: help deps interop-deps bench-deps build release run test test-system test-sanitizers fuzz interop bench-http bench-gateway bench-translate bench-incoming clean
+.PHONY: help deps interop-deps bench-deps build release run install test test-system test-sanitizers fuzz interop bench-http bench-gateway bench-translate bench-incoming clean
 
 help:
 	@echo "make run              install what is missing, build (release), start the gateway with $(CONFIG)"
+	@echo "make install          build (release), install to PREFIX (/usr/local): bin/switchboard, share/switchboard/{mappings,switchboard.example.json}"
 	@echo "make test             install what is missing, build, run every test (Swift, then the SDK interop suite)"
 	@echo "make interop          build, run only the interop suite against the vendors' Python SDKs (in $(VENV))"
 	@echo "make test-system      20,000 events while the gateway is SIGKILLed and restarted (EVENTS=20000, ~2 min)"
@@ -62,6 +63,20 @@ release: deps
 run: release
 	@mkdir -p var
 	.build/release/switchboard serve --config $(CONFIG)
+
+# `make install PREFIX=/usr/local`: the binary finds <prefix>/share/switchboard/mappings by itself.
+# INSTALL_BINARY installs another build instead of building the release one (the tests use the debug one).
+PREFIX ?= /usr/local
+RELEASE_BINARY := .build/release/switchboard
+INSTALL_BINARY ?= $(RELEASE_BINARY)
+SHARE_DIR = $(DESTDIR)$(PREFIX)/share/switchboard
+
+install: $(if $(filter $(RELEASE_BINARY),$(INSTALL_BINARY)),release)
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE_DIR)/mappings/tests
+	install -m 755 $(INSTALL_BINARY) $(DESTDIR)$(PREFIX)/bin/switchboard
+	install -m 644 mappings/*.json mappings/README.md $(SHARE_DIR)/mappings/
+	install -m 644 mappings/tests/*.json $(SHARE_DIR)/mappings/tests/
+	install -m 644 Config/switchboard.production.json $(SHARE_DIR)/switchboard.example.json
 
 test: deps interop-deps
 	@scripts/install-deps.sh $(TEST_PACKAGES)

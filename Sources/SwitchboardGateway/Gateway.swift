@@ -23,6 +23,9 @@ public final class Gateway: @unchecked Sendable {
         var destinations: DestinationRegistry
         var signal: DeliverySignal
         var bridge: IncomingCallBridge?
+        /// What `reload` (SIGHUP) changes live.
+        var ingest: IngestService
+        var management: ManagementAPI
     }
 
     private let state = LockedValue<Running?>(nil)
@@ -62,6 +65,8 @@ public final class Gateway: @unchecked Sendable {
         let retention: RetentionSweeper
         var decisionClient: HTTPClient?
         var incomingCalls: IncomingCallBridge?
+        let ingest: IngestService
+        let management: ManagementAPI
         let destinations = DestinationRegistry()
         let signal = DeliverySignal()
         do {
@@ -86,10 +91,10 @@ public final class Gateway: @unchecked Sendable {
                                               signal: signal, health: health)
             decisionClient = bridge?.client
             incomingCalls = bridge?.bridge
-            let ingest = try IngestService(config: config, mappings: mappings, database: database, logger: logger,
+            ingest = try IngestService(config: config, mappings: mappings, database: database, logger: logger,
                                            signal: signal, destinations: destinations, health: health,
                                            bridge: bridge?.bridge)
-            let management = try ManagementAPI(config: config, mappings: mappings, database: database,
+            management = try ManagementAPI(config: config, mappings: mappings, database: database,
                                                destinations: destinations, signal: signal, logger: logger)
             var router = Router()
             // The /metrics route reads the server's counters, and the server owns the route: the route
@@ -118,7 +123,8 @@ public final class Gateway: @unchecked Sendable {
         retention.start()
         state.withLock {
             $0 = Running(server: server, database: database, client: client, decisionClient: decisionClient,
-                         deliverer: deliverer, retention: retention, destinations: destinations, signal: signal, bridge: incomingCalls)
+                         deliverer: deliverer, retention: retention, destinations: destinations, signal: signal, bridge: incomingCalls,
+                         ingest: ingest, management: management)
         }
         logger.info("listening", ["host": .string(config.listen.host), "port": .int(server.port),
                                   "store": .string(config.store.path), "sources": .int(config.sources.count),
@@ -141,6 +147,16 @@ public final class Gateway: @unchecked Sendable {
         running.decisionClient?.shutdown()
         running.database.close()
         logger.info("stopped")
+    }
+
+    /// `SIGHUP`: applies the live part of `changes` (api_keys, sources' auth) to the running gateway;
+    /// false when it is not running.
+    @discardableResult
+    public func reload(_ changes: ConfigChanges) throws -> Bool {
+        guard let running = state.withLock({ $0 }) else { return false }
+        try running.ingest.replaceAuthentication(changes.effective.sources)
+        running.management.authenticator.replace(keys: changes.effective.apiKeys)
+        return true
     }
 
     static func openStore(_ store: GatewayConfig.Store) throws -> Database {

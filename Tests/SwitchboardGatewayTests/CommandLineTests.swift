@@ -68,7 +68,16 @@ struct CommandLineTests {
         try #"{"listen": {"port": 8080, "hots": "x"}}"#.write(toFile: path, atomically: true, encoding: .utf8)
         let (status, output) = run(["serve", "--config", path])
         #expect(status == 2)
-        #expect(output.err == "switchboard serve: \(path): unknown key 'listen.hots'\n")
+        #expect(output.err == "switchboard: config error: \(path): listen.hots: unknown key\n")
+        // --mappings overrides the file's (or the default) mappings, for serve and config check alike.
+        let valid = directory.file("valid.json")
+        try #"{"store": {"path": "gw.sqlite"}}"#.write(toFile: valid, atomically: true, encoding: .utf8)
+        #expect(run(["config", "check", "--config", valid]).0 == 0)
+        for command in ["serve", "config check"] {
+            let (status, output) = run(command.split(separator: " ").map(String.init) + ["--config", valid, "--mappings", "/nonexistent"])
+            #expect(status == 2)
+            #expect(output.err == "switchboard: config error: \(valid): mappings: folder /nonexistent does not exist\n")
+        }
         let (missing, missingOutput) = run(["serve", "--config", directory.file("none.json")])
         #expect(missing == 2)
         #expect(missingOutput.err.contains("cannot read the file"))

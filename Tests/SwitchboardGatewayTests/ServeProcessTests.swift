@@ -19,10 +19,11 @@ struct ServeProcessTests {
         private var collected = Data()
         private(set) var port = 0
 
-        init(config: String) throws {
+        /// Runs `serve --config config --port 0` in `directory` (default: the working directory).
+        init(config: String, directory: String = FileManager.default.currentDirectoryPath) throws {
             process.executableURL = URL(fileURLWithPath: ServeProcessTests.binary)
             process.arguments = ["serve", "--config", config, "--port", "0"]
-            process.currentDirectoryURL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            process.currentDirectoryURL = URL(fileURLWithPath: directory)
             process.standardError = stderr
             process.standardOutput = FileHandle.nullDevice
             try process.run()
@@ -111,6 +112,6 @@ struct ServeProcessTests {
         process.waitUntilExit()
         let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(process.terminationStatus == 2)
-        #expect(text == "switchboard serve: \(config): 'listen.port' must be an integer\n")
+        #expect(text == "switchboard: config error: \(config): listen.port: must be an integer\n")
     }
 }

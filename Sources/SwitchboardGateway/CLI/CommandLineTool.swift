@@ -25,13 +25,19 @@ protocol SwitchboardCommand: Sendable {
     static var options: OptionSpec { get }
     /// Runs with parsed options; returns the exit status. Throws `UsageError`/`ConfigError` for status 2.
     static func run(_ arguments: ParsedArguments, output: CommandOutput) throws -> Int32
+    /// A word that must follow the command's name (`switchboard config check`), or nil.
+    static var subcommand: String? { get }
+}
+
+extension SwitchboardCommand {
+    static var subcommand: String? { nil }
 }
 
 /// The `switchboard` command line: dispatches to subcommands, prints help, maps errors to exit statuses
 /// (0 success, 1 the command's own failure, 2 usage or configuration errors).
 public enum SwitchboardCLI {
     static let commands: [any SwitchboardCommand.Type] = [
-        ServeCommand.self, TranslateCommand.self, CheckCommand.self, SignCommand.self, VerifyCommand.self,
+        ServeCommand.self, ConfigCommand.self, TranslateCommand.self, CheckCommand.self, SignCommand.self, VerifyCommand.self,
         VersionCommand.self, HelpCommand.self,
     ]
 
@@ -59,6 +65,13 @@ public enum SwitchboardCLI {
     private static func run(_ command: any SwitchboardCommand.Type, _ arguments: [String],
                             output: CommandOutput) -> Int32 {
         do {
+            var arguments = arguments
+            if let subcommand = command.subcommand, arguments.first != "--help" {
+                guard arguments.first == subcommand else {
+                    throw UsageError("expected '\(command.name) \(subcommand)'\(arguments.first.map { ", got '\($0)'" } ?? "")")
+                }
+                arguments.removeFirst()
+            }
             let parsed = try ParsedArguments(arguments, spec: command.options)
             if parsed.has("help") {
                 output.out(command.usage)
@@ -69,7 +82,7 @@ public enum SwitchboardCLI {
             output.err("switchboard \(command.name): \(error.description); run 'switchboard \(command.name) --help'\n")
             return 2
         } catch let error as ConfigError {
-            output.err("switchboard \(command.name): \(error.description)\n")
+            output.err(error.line + "\n")
             return 2
         } catch {
             output.err("switchboard \(command.name): \(error)\n")

@@ -1,10 +1,5 @@
 import Foundation
-
-/// A configuration problem, reported as one line naming the file and the key.
-public struct ConfigError: Error, Sendable, CustomStringConvertible, Equatable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
+import SwitchboardCore
 
 /// Reads one JSON object of the configuration strictly: every key must be consumed, so a misspelt or
 /// unknown key is an error that names it (with its dotted path) instead of being silently ignored.
@@ -13,14 +8,17 @@ struct ConfigReader {
     private let object: [String: Any]
     private let path: String
     private var consumed: Set<String> = []
+    /// The folder relative paths are resolved against (the configuration file's); nil: as given.
+    let baseDirectory: String?
 
-    init(object: [String: Any], path: String = "") {
+    init(object: [String: Any], path: String = "", baseDirectory: String? = nil) {
         self.object = object
         self.path = path
+        self.baseDirectory = baseDirectory
     }
 
-    /// Parses a whole configuration document.
-    static func parse(_ data: Data) throws -> ConfigReader {
+    /// Parses a whole configuration document; relative paths in it are taken from `baseDirectory`.
+    static func parse(_ data: Data, baseDirectory: String? = nil) throws -> ConfigReader {
         let value: Any
         do {
             value = try JSONSerialization.jsonObject(with: data, options: [])
@@ -28,7 +26,7 @@ struct ConfigReader {
             throw ConfigError("not valid JSON: \(Self.describe(error))")
         }
         guard let object = value as? [String: Any] else { throw ConfigError("the top level must be a JSON object") }
-        return ConfigReader(object: object)
+        return ConfigReader(object: object, baseDirectory: baseDirectory)
     }
 
     private func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
@@ -36,7 +34,7 @@ struct ConfigReader {
     mutating func string(_ key: String) throws -> String? {
         consumed.insert(key)
         guard let raw = object[key], !(raw is NSNull) else { return nil }
-        guard let value = raw as? String else { throw ConfigError("'\(name(key))' must be a string") }
+        guard let value = raw as? String else { throw ConfigError(at: name(key), "must be a string") }
         return value
     }
 
@@ -46,10 +44,10 @@ struct ConfigReader {
         // JSONSerialization yields NSNumber for both numbers and booleans; refuse booleans and fractions.
         guard let number = raw as? NSNumber, !Self.isBoolean(number),
               let value = Int(exactly: number.doubleValue) else {
-            throw ConfigError("'\(name(key))' must be an integer")
+            throw ConfigError(at: name(key), "must be an integer")
         }
         guard range.contains(value) else {
-            throw ConfigError("'\(name(key))' must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+            throw ConfigError(at: name(key), "must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
         }
         return value
     }
@@ -58,11 +56,11 @@ struct ConfigReader {
         consumed.insert(key)
         guard let raw = object[key], !(raw is NSNull) else { return nil }
         guard let number = raw as? NSNumber, !Self.isBoolean(number) else {
-            throw ConfigError("'\(name(key))' must be a number")
+            throw ConfigError(at: name(key), "must be a number")
         }
         let value = number.doubleValue
         guard range.contains(value) else {
-            throw ConfigError("'\(name(key))' must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+            throw ConfigError(at: name(key), "must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
         }
         return value
     }
@@ -71,7 +69,7 @@ struct ConfigReader {
         consumed.insert(key)
         guard let raw = object[key], !(raw is NSNull) else { return nil }
         guard let number = raw as? NSNumber, Self.isBoolean(number) else {
-            throw ConfigError("'\(name(key))' must be true or false")
+            throw ConfigError(at: name(key), "must be true or false")
         }
         return number.boolValue
     }
@@ -79,8 +77,17 @@ struct ConfigReader {
     mutating func object(_ key: String) throws -> ConfigReader? {
         consumed.insert(key)
         guard let raw = object[key], !(raw is NSNull) else { return nil }
-        guard let value = raw as? [String: Any] else { throw ConfigError("'\(name(key))' must be an object") }
-        return ConfigReader(object: value, path: name(key))
+        guard let value = raw as? [String: Any] else { throw ConfigError(at: name(key), "must be an object") }
+        return ConfigReader(object: value, path: name(key), baseDirectory: baseDirectory)
+    }
+
+    /// A moment: RFC 3339 text (`2026-12-08T00:00:00Z`) or Unix seconds (a number), as Unix seconds.
+    mutating func timestamp(_ key: String) throws -> Double? {
+        consumed.insert(key)
+        guard let raw = object[key], !(raw is NSNull) else { return nil }
+        if let number = raw as? NSNumber, !Self.isBoolean(number), number.doubleValue >= 0 { return number.doubleValue }
+        if let text = raw as? String, let seconds = Timestamp.parseISO8601(text) { return seconds }
+        throw ConfigError(at: name(key), "must be an RFC 3339 date-time (2026-12-08T00:00:00Z) or Unix seconds")
     }
 
     /// An array of strings.
@@ -88,7 +95,7 @@ struct ConfigReader {
         consumed.insert(key)
         guard let raw = object[key], !(raw is NSNull) else { return nil }
         guard let items = raw as? [Any], let strings = items as? [String], strings.count == items.count else {
-            throw ConfigError("'\(name(key))' must be an array of strings")
+            throw ConfigError(at: name(key), "must be an array of strings")
         }
         return strings
     }
@@ -97,13 +104,13 @@ struct ConfigReader {
     mutating func ints(_ key: String, range: ClosedRange<Int>) throws -> [Int]? {
         consumed.insert(key)
         guard let raw = object[key], !(raw is NSNull) else { return nil }
-        guard let items = raw as? [Any] else { throw ConfigError("'\(name(key))' must be an array of integers") }
+        guard let items = raw as? [Any] else { throw ConfigError(at: name(key), "must be an array of integers") }
         return try items.enumerated().map { index, item in
             guard let number = item as? NSNumber, !Self.isBoolean(number), let value = Int(exactly: number.doubleValue) else {
-                throw ConfigError("'\(name(key))[\(index)]' must be an integer")
+                throw ConfigError(at: "\(name(key))[\(index)]", "must be an integer")
             }
             guard range.contains(value) else {
-                throw ConfigError("'\(name(key))[\(index)]' must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+                throw ConfigError(at: "\(name(key))[\(index)]", "must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
             }
             return value
         }
@@ -113,10 +120,10 @@ struct ConfigReader {
     mutating func objects(_ key: String) throws -> [ConfigReader]? {
         consumed.insert(key)
         guard let raw = object[key], !(raw is NSNull) else { return nil }
-        guard let items = raw as? [Any] else { throw ConfigError("'\(name(key))' must be an array of objects") }
+        guard let items = raw as? [Any] else { throw ConfigError(at: name(key), "must be an array of objects") }
         return try items.enumerated().map { index, item in
-            guard let member = item as? [String: Any] else { throw ConfigError("'\(name(key))[\(index)]' must be an object") }
-            return ConfigReader(object: member, path: "\(name(key))[\(index)]")
+            guard let member = item as? [String: Any] else { throw ConfigError(at: "\(name(key))[\(index)]", "must be an object") }
+            return ConfigReader(object: member, path: "\(name(key))[\(index)]", baseDirectory: baseDirectory)
         }
     }
 
@@ -124,29 +131,30 @@ struct ConfigReader {
     /// without a trailing newline). Missing variables, unreadable files and empty secrets are errors.
     mutating func secret(_ key: String, environment: [String: String]) throws -> String? {
         guard let text = try string(key) else { return nil }
-        return try Self.resolveSecret(text, name: name(key), environment: environment)
+        return try Self.resolveSecret(text, name: name(key), environment: environment, baseDirectory: baseDirectory)
     }
 
     /// An array of secrets, each resolved like `secret`.
     mutating func secrets(_ key: String, environment: [String: String]) throws -> [String]? {
         guard let texts = try strings(key) else { return nil }
         return try texts.enumerated().map { index, text in
-            try Self.resolveSecret(text, name: "\(name(key))[\(index)]", environment: environment)
+            try Self.resolveSecret(text, name: "\(name(key))[\(index)]", environment: environment, baseDirectory: baseDirectory)
         }
     }
 
-    static func resolveSecret(_ text: String, name: String, environment: [String: String]) throws -> String {
+    static func resolveSecret(_ text: String, name: String, environment: [String: String],
+                              baseDirectory: String? = nil) throws -> String {
         let value: String
         if text.hasPrefix("env:") {
             let variable = String(text.dropFirst(4))
             guard let found = environment[variable] else {
-                throw ConfigError("'\(name)': environment variable \(variable) is not set")
+                throw ConfigError(at: name, "environment variable \(variable) is not set")
             }
             value = found
         } else if text.hasPrefix("file:") {
-            let path = String(text.dropFirst(5))
+            let path = Self.resolve(String(text.dropFirst(5)), against: baseDirectory)
             guard let data = FileBytes.read(atPath: path) else {
-                throw ConfigError("'\(name)': cannot read secret file '\(path)'")
+                throw ConfigError(at: name, "cannot read secret file '\(path)'")
             }
             var contents = String(decoding: data, as: UTF8.self)
             while contents.hasSuffix("\n") || contents.hasSuffix("\r") { contents.removeLast() }
@@ -154,8 +162,19 @@ struct ConfigReader {
         } else {
             value = text
         }
-        guard !value.isEmpty else { throw ConfigError("'\(name)' is empty") }
+        guard !value.isEmpty else { throw ConfigError(at: name, "is empty") }
         return value
+    }
+
+    /// A path option (`store.path`, `mappings`): relative ones are taken from the configuration file's folder.
+    mutating func path(_ key: String) throws -> String? {
+        try string(key).map { Self.resolve($0, against: baseDirectory) }
+    }
+
+    /// `path` itself when absolute or when there is no base, else `base/path` without `.`/`..` parts.
+    static func resolve(_ path: String, against base: String?) -> String {
+        guard let base, !path.isEmpty, !path.hasPrefix("/") else { return path }
+        return ((base as NSString).appendingPathComponent(path) as NSString).standardizingPath
     }
 
     /// Where this object sits in the document (`sources[0]`), for messages.
@@ -165,7 +184,7 @@ struct ConfigReader {
     func finish() throws {
         // Keys starting with "//" are comments (JSON has none of its own).
         if let unknown = object.keys.sorted().first(where: { !consumed.contains($0) && !$0.hasPrefix("//") }) {
-            throw ConfigError("unknown key '\(name(unknown))'")
+            throw ConfigError(at: name(unknown), "unknown key")
         }
     }
 

@@ -9,8 +9,9 @@ import SwitchboardHTTP
 /// Optional tuning keys under `listen`: `threads`, `connection_limit`, `idle_timeout_seconds`,
 /// `max_body_bytes`, `max_header_bytes`, `shutdown_grace_seconds`; under `store`: `synchronous`
 /// (`"full"` or `"normal"`), `busy_timeout_ms`. The gateway's keys: `api_keys`, `org_default_secret`,
-/// `delivery`, `retention`, `sources`, `mappings` (the mapping files' directory). Secrets may be written `env:NAME` or
-/// `file:PATH`. Unknown keys are errors.
+/// `delivery`, `retention`, `sources`, `mappings` (the mapping files' directory), `log`. Secrets may be written
+/// `env:NAME` or `file:PATH`. Unknown keys are errors. `load` takes relative paths from the file's folder;
+/// `ConfigCheck` runs the checks that need more than the file (mappings, schemes, URLs, host, store folder).
 public struct GatewayConfig: Sendable, Equatable {
     public struct Listen: Sendable, Equatable {
         public var host = "127.0.0.1"
@@ -40,7 +41,8 @@ public struct GatewayConfig: Sendable, Equatable {
     /// How long finished history is kept (`retention`).
     public var retention = RetentionConfig()
     public var sources: [SourceConfig] = []
-    public var mappingsDirectory = "mappings"
+    /// The mapping files' folder: the `mappings` key, else the one `MappingLoader` finds by itself.
+    public var mappingsDirectory = MappingLoader.defaultDirectory
     /// `log.level`: debug, info, warn or error.
     public var logLevel = LogLevel.info
     /// `log.mask_phone_numbers` (default true).
@@ -51,22 +53,28 @@ public struct GatewayConfig: Sendable, Equatable {
     /// The default location, relative to the working directory.
     public static let defaultPath = "Config/switchboard.json"
 
-    /// Loads and validates a configuration file. Errors name the file and the offending key.
-    public static func load(path: String) throws -> GatewayConfig {
+    /// Loads and validates a configuration file. Errors name the file and the offending key. Relative
+    /// paths in it (`store.path`, `mappings`, `file:` secrets) are taken from the file's folder.
+    public static func load(path: String,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> GatewayConfig {
         guard let bytes = FileBytes.read(atPath: path) else {
-            throw ConfigError("\(path): cannot read the file")
+            throw ConfigError(at: "", "cannot read the file", file: path)
         }
+        let absolute = ConfigReader.resolve(path, against: FileManager.default.currentDirectoryPath)
+        let folder = ((absolute as NSString).deletingLastPathComponent as NSString).standardizingPath
         do {
-            return try parse(Data(bytes))
+            return try parse(Data(bytes), environment: environment, baseDirectory: folder)
         } catch let error as ConfigError {
-            throw ConfigError("\(path): \(error.description)")
+            throw error.inFile(path)
         }
     }
 
-    /// Parses configuration JSON; `env:` secrets are looked up in `environment`.
+    /// Parses configuration JSON; `env:` secrets are looked up in `environment`; relative paths are
+    /// taken from `baseDirectory` (nil: the working directory).
     public static func parse(_ data: Data,
-                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> GatewayConfig {
-        var root = try ConfigReader.parse(data)
+                             environment: [String: String] = ProcessInfo.processInfo.environment,
+                             baseDirectory: String? = nil) throws -> GatewayConfig {
+        var root = try ConfigReader.parse(data, baseDirectory: baseDirectory)
         var config = GatewayConfig()
         if var listen = try root.object("listen") {
             config.listen.host = try listen.string("host") ?? config.listen.host
@@ -90,7 +98,7 @@ public struct GatewayConfig: Sendable, Equatable {
                 switch mode.lowercased() {
                 case "full": config.store.synchronousFull = true
                 case "normal": config.store.synchronousFull = false
-                default: throw ConfigError("'store.synchronous' must be \"full\" or \"normal\", got \"\(mode)\"")
+                default: throw ConfigError(at: "store.synchronous", "must be \"full\" or \"normal\", got \"\(mode)\"")
                 }
             }
             config.store.busyTimeoutMilliseconds = try store.int("busy_timeout_ms", range: 0...600_000)
@@ -104,15 +112,15 @@ public struct GatewayConfig: Sendable, Equatable {
         for var source in try root.objects("sources") ?? [] {
             let parsed = try SourceConfig.parse(&source, environment: environment)
             guard !config.sources.contains(where: { $0.name == parsed.name }) else {
-                throw ConfigError("'sources': the name \"\(parsed.name)\" is used twice")
+                throw ConfigError(at: "sources", "the name \"\(parsed.name)\" is used twice")
             }
             config.sources.append(parsed)
         }
-        config.mappingsDirectory = try root.string("mappings") ?? config.mappingsDirectory
+        config.mappingsDirectory = try root.path("mappings") ?? config.mappingsDirectory
         if var log = try root.object("log") {
             if let level = try log.string("level") {
                 guard let parsed = LogLevel(rawValue: level) else {
-                    throw ConfigError("'log.level' must be debug, info, warn or error, got \"\(level)\"")
+                    throw ConfigError(at: "log.level", "must be debug, info, warn or error, got \"\(level)\"")
                 }
                 config.logLevel = parsed
             }
@@ -120,7 +128,8 @@ public struct GatewayConfig: Sendable, Equatable {
             try log.finish()
         }
         try root.finish()
-        guard !config.store.path.isEmpty else { throw ConfigError("'store.path' must not be empty") }
+        guard !config.store.path.isEmpty else { throw ConfigError(at: "store.path", "must not be empty") }
+        config.store.path = ConfigReader.resolve(config.store.path, against: baseDirectory)
         return config
     }
 

@@ -52,16 +52,16 @@ public struct IncomingCallConfig: Sendable, Equatable {
         try reader.finish()
         if let index = config.rules.firstIndex(where: { $0.match.isEmpty }) {
             guard index == config.rules.count - 1 else {
-                throw ConfigError("'\(at).rules[\(index)]' matches every call, so the rules after it can never match")
+                throw ConfigError(at: "\(at).rules[\(index)]", "matches every call, so the rules after it can never match")
             }
             guard config.decision == nil else {
-                throw ConfigError("'\(at).rules[\(index)]' matches every call, so 'decision' would never be asked")
+                throw ConfigError(at: "\(at).rules[\(index)]", "matches every call, so 'decision' would never be asked")
             }
         } else if config.fallback == nil {
-            throw ConfigError("'\(at).fallback' is required: it answers when no rule matches and the decision endpoint cannot")
+            throw ConfigError(at: "\(at).fallback", "is required: it answers when no rule matches and the decision endpoint cannot")
         }
         guard !config.rules.isEmpty || config.decision != nil || config.fallback != nil else {
-            throw ConfigError("'\(at)' needs rules, a decision or a fallback")
+            throw ConfigError(at: at, "needs rules, a decision or a fallback")
         }
         return config
     }
@@ -74,15 +74,15 @@ public struct IncomingCallConfig: Sendable, Equatable {
             match.knownContact = try conditions.bool("known_contact")
             if var time = try conditions.object("time") {
                 let at = time.location
-                guard let zone = try time.string("zone") else { throw ConfigError("'\(at).zone' is required") }
+                guard let zone = try time.string("zone") else { throw ConfigError(at: "\(at).zone", "is required") }
                 let days = try time.strings("days")
-                guard let from = try time.string("from") else { throw ConfigError("'\(at).from' is required") }
-                guard let to = try time.string("to") else { throw ConfigError("'\(at).to' is required") }
+                guard let from = try time.string("from") else { throw ConfigError(at: "\(at).from", "is required") }
+                guard let to = try time.string("to") else { throw ConfigError(at: "\(at).to", "is required") }
                 try time.finish()
                 do {
                     match.time = try TimeWindow(zone: zone, days: days, from: from, to: to)
                 } catch {
-                    throw ConfigError("'\(at)': \(error.description)")
+                    throw ConfigError(at: at, error.description)
                 }
             }
             try conditions.finish()
@@ -101,43 +101,43 @@ public struct IncomingCallConfig: Sendable, Equatable {
         try number.finish()
         switch (exact, prefix) {
         case (let value?, nil):
-            guard !value.isEmpty else { throw ConfigError("'\(at).exact' must not be empty") }
+            guard !value.isEmpty else { throw ConfigError(at: "\(at).exact", "must not be empty") }
             return .exact(value)
         case (nil, let value?):
-            guard !value.isEmpty else { throw ConfigError("'\(at).prefix' must not be empty") }
+            guard !value.isEmpty else { throw ConfigError(at: "\(at).prefix", "must not be empty") }
             return .prefix(value)
         default:
-            throw ConfigError("'\(at)' must have exactly one of exact or prefix")
+            throw ConfigError(at: at, "must have exactly one of exact or prefix")
         }
     }
 
     /// `action` and the optional `client_websocket_url`, read from `reader` (which the caller finishes).
     private static func parseAnswer(_ reader: inout ConfigReader) throws -> CallAnswer {
         let at = reader.location
-        guard let text = try reader.string("action") else { throw ConfigError("'\(at).action' is required") }
+        guard let text = try reader.string("action") else { throw ConfigError(at: "\(at).action", "is required") }
         guard let action = CallAnswer.Action(rawValue: text) else {
-            throw ConfigError("'\(at).action' must be \"answer\" or \"reject\", got \"\(text)\"")
+            throw ConfigError(at: "\(at).action", "must be \"answer\" or \"reject\", got \"\(text)\"")
         }
         let url = try reader.string("client_websocket_url")
         if let url, let problem = WebSocketURL.problem(url) {
-            throw ConfigError("'\(at).client_websocket_url' \(problem), got \"\(url)\"")
+            throw ConfigError(at: "\(at).client_websocket_url", "\(problem), got \"\(url)\"")
         }
         return CallAnswer(action: action, websocketURL: url)
     }
 
     private static func parseDecision(_ reader: inout ConfigReader, environment: [String: String]) throws -> Decision {
         let at = reader.location
-        guard let url = try reader.string("url") else { throw ConfigError("'\(at).url' is required") }
+        guard let url = try reader.string("url") else { throw ConfigError(at: "\(at).url", "is required") }
         let lowered = url.lowercased()
         guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else {
-            throw ConfigError("'\(at).url' must be an http or https URL, got \"\(url)\"")
+            throw ConfigError(at: "\(at).url", "must be an http or https URL, got \"\(url)\"")
         }
-        guard let format = try reader.string("format") else { throw ConfigError("'\(at).format' is required") }
+        guard let format = try reader.string("format") else { throw ConfigError(at: "\(at).format", "is required") }
         guard Decision.schemes[format] != nil else {
-            throw ConfigError("'\(at).format' must be callingbox, oneinbox or inkbox, got \"\(format)\"")
+            throw ConfigError(at: "\(at).format", "must be callingbox, oneinbox or inkbox, got \"\(format)\"")
         }
         guard let secret = try reader.secret("secret", environment: environment) else {
-            throw ConfigError("'\(at).secret' is required: decision requests are signed")
+            throw ConfigError(at: "\(at).secret", "is required: decision requests are signed")
         }
         let timeout = try reader.int("timeout_ms", range: 1...maxTimeoutMilliseconds) ?? defaultTimeoutMilliseconds
         try reader.finish()

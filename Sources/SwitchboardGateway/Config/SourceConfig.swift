@@ -32,31 +32,51 @@ public struct SourceConfig: Sendable, Equatable {
     public var allowUnsigned = false
     /// Inkbox only: answer `incoming_call` synchronously (rules, decision endpoint, fallback).
     public var incomingCall: IncomingCallConfig?
+    /// The secret being rolled out of a signature scheme (`auth.secret_previous`), accepted beside the
+    /// current ones until `auth.secret_previous_expires_at`.
+    public var previousSecret: PreviousSecret?
+
+    /// An inbound secret kept for a roll-over, and when it stops verifying.
+    public struct PreviousSecret: Sendable, Equatable {
+        public var secret: String
+        /// Unix seconds; the secret verifies strictly before this moment.
+        public var expiresAt: Double
+    }
+
+    /// The previous secret while it is still live at `now` (Unix seconds), else nothing.
+    public func previousSecrets(at now: Double) -> [String] {
+        guard let previousSecret, now < previousSecret.expiresAt else { return [] }
+        return [previousSecret.secret]
+    }
 
     static func parse(_ reader: inout ConfigReader, environment: [String: String]) throws -> SourceConfig {
         let at = reader.location
-        guard let name = try reader.string("name") else { throw ConfigError("'\(at).name' is required") }
+        guard let name = try reader.string("name") else { throw ConfigError(at: "\(at).name", "is required") }
         guard !name.isEmpty, name.utf8.allSatisfy({ Self.nameBytes.contains($0) }) else {
-            throw ConfigError("'\(at).name' must be lowercase letters, digits, '-' or '_', got \"\(name)\"")
+            throw ConfigError(at: "\(at).name", "must be lowercase letters, digits, '-' or '_', got \"\(name)\"")
         }
-        guard let format = try reader.string("format") else { throw ConfigError("'\(at).format' is required") }
+        guard let format = try reader.string("format") else { throw ConfigError(at: "\(at).format", "is required") }
         guard var auth = try reader.object("auth") else {
-            throw ConfigError("'\(at).auth' is required: every source is authenticated")
+            throw ConfigError(at: "\(at).auth", "is required: every source is authenticated")
         }
         let allowUnsigned = try reader.bool("allow_unsigned") ?? false
         let parsedAuth = try parseAuth(&auth, environment: environment, allowUnsigned: allowUnsigned)
+        let previous = try parsePrevious(&auth, auth: parsedAuth, environment: environment)
         try auth.finish()
+        if allowUnsigned, previous != nil {
+            throw ConfigError(at: "\(at).auth.secret_previous", "cannot be combined with allow_unsigned: with a signing key, every request must be signed")
+        }
         if allowUnsigned, case .headerToken = parsedAuth {
-            throw ConfigError("'\(at).allow_unsigned' applies to scheme inkbox only")
+            throw ConfigError(at: "\(at).allow_unsigned", "applies to scheme inkbox only")
         } else if allowUnsigned, case .signature(let scheme, _, _) = parsedAuth, scheme != "inkbox" {
-            throw ConfigError("'\(at).allow_unsigned' applies to scheme inkbox only")
+            throw ConfigError(at: "\(at).allow_unsigned", "applies to scheme inkbox only")
         } else if allowUnsigned, case .signature(_, let secrets, _) = parsedAuth, !secrets.isEmpty {
-            throw ConfigError("'\(at).allow_unsigned' cannot be combined with a secret: with a signing key, every request must be signed")
+            throw ConfigError(at: "\(at).allow_unsigned", "cannot be combined with a secret: with a signing key, every request must be signed")
         }
         var incomingCall: IncomingCallConfig?
         if var block = try reader.object("incoming_call") {
             guard format == "inkbox" else {
-                throw ConfigError("'\(at).incoming_call' needs format inkbox (it answers Inkbox's incoming_call webhook)")
+                throw ConfigError(at: "\(at).incoming_call", "needs format inkbox (it answers Inkbox's incoming_call webhook)")
             }
             incomingCall = try IncomingCallConfig.parse(&block, environment: environment)
         }
@@ -64,26 +84,49 @@ public struct SourceConfig: Sendable, Equatable {
         let webhookFormat = try reader.string("webhook_format") ?? "callingbox"
         let unknownText = try reader.string("unknown_events") ?? "skip"
         guard let unknown = UnknownEvents(rawValue: unknownText) else {
-            throw ConfigError("'\(at).unknown_events' must be \"skip\" or \"error\", got \"\(unknownText)\"")
+            throw ConfigError(at: "\(at).unknown_events", "must be \"skip\" or \"error\", got \"\(unknownText)\"")
         }
         try reader.finish()
         return SourceConfig(name: name, format: format, auth: parsedAuth, webhookURL: webhookURL,
                             webhookFormat: webhookFormat, unknownEvents: unknown, allowUnsigned: allowUnsigned,
-                            incomingCall: incomingCall)
+                            incomingCall: incomingCall, previousSecret: previous)
+    }
+
+    /// `secret_previous` with its required `secret_previous_expires_at` (RFC 3339 text or Unix seconds),
+    /// for the signature schemes only.
+    private static func parsePrevious(_ auth: inout ConfigReader, auth parsed: Auth,
+                                      environment: [String: String]) throws -> PreviousSecret? {
+        let at = auth.location
+        let secret = try auth.secret("secret_previous", environment: environment)
+        let expiry = try auth.timestamp("secret_previous_expires_at")
+        switch (secret, expiry) {
+        case (nil, nil):
+            return nil
+        case (nil, _?):
+            throw ConfigError(at: "\(at).secret_previous_expires_at", "needs secret_previous")
+        case (_?, nil):
+            throw ConfigError(at: "\(at).secret_previous_expires_at",
+                              "is required with secret_previous (RFC 3339 or Unix seconds): a previous secret must expire")
+        case (let secret?, let expiresAt?):
+            guard case .signature = parsed else {
+                throw ConfigError(at: "\(at).secret_previous", "applies to the signature schemes (callingbox, standard-webhooks, inkbox)")
+            }
+            return PreviousSecret(secret: secret, expiresAt: expiresAt)
+        }
     }
 
     /// `allowUnsigned` lets an inkbox source go without a secret (every request then passes unsigned).
     private static func parseAuth(_ auth: inout ConfigReader, environment: [String: String],
                                   allowUnsigned: Bool) throws -> Auth {
         let at = auth.location
-        guard let scheme = try auth.string("scheme") else { throw ConfigError("'\(at).scheme' is required") }
+        guard let scheme = try auth.string("scheme") else { throw ConfigError(at: "\(at).scheme", "is required") }
         switch scheme {
         case "header-token":
             guard let header = try auth.string("header"), HTTPToken.isToken(header) else {
-                throw ConfigError("'\(at).header' must be a header name for scheme header-token")
+                throw ConfigError(at: "\(at).header", "must be a header name for scheme header-token")
             }
             guard let value = try auth.secret("value", environment: environment) else {
-                throw ConfigError("'\(at).value' is required for scheme header-token")
+                throw ConfigError(at: "\(at).value", "is required for scheme header-token")
             }
             return .headerToken(header: header, value: value)
         case "callingbox", "standard-webhooks", "inkbox":
@@ -91,12 +134,12 @@ public struct SourceConfig: Sendable, Equatable {
             if let one = try auth.secret("secret", environment: environment) { secrets.append(one) }
             secrets += try auth.secrets("secrets", environment: environment) ?? []
             guard !secrets.isEmpty || allowUnsigned && scheme == "inkbox" else {
-                throw ConfigError("'\(at).secret' is required for scheme \(scheme)")
+                throw ConfigError(at: "\(at).secret", "is required for scheme \(scheme)")
             }
             let tolerance = try auth.int("tolerance_seconds", range: 0...86_400) ?? Int(SignatureSchemes.defaultTolerance)
             return .signature(scheme: scheme, secrets: secrets, toleranceSeconds: tolerance)
         default:
-            throw ConfigError("'\(at).scheme' must be header-token, callingbox, standard-webhooks or inkbox, got \"\(scheme)\"")
+            throw ConfigError(at: "\(at).scheme", "must be header-token, callingbox, standard-webhooks or inkbox, got \"\(scheme)\"")
         }
     }
 
@@ -127,7 +170,7 @@ public struct DeliveryConfig: Sendable, Equatable {
         delivery.timeoutMilliseconds = try reader.int("timeout_ms", range: 1...600_000) ?? delivery.timeoutMilliseconds
         if let schedule = try reader.ints("retry_schedule_seconds", range: 0...(30 * 86_400)) {
             guard !schedule.isEmpty, schedule.count <= 50 else {
-                throw ConfigError("'\(at).retry_schedule_seconds' must have 1 to 50 delays")
+                throw ConfigError(at: "\(at).retry_schedule_seconds", "must have 1 to 50 delays")
             }
             delivery.retryScheduleSeconds = schedule
         }
@@ -138,7 +181,7 @@ public struct DeliveryConfig: Sendable, Equatable {
                 do {
                     _ = try CIDRRange(cidr)
                 } catch {
-                    throw ConfigError("'\(at).allow_cidrs[\(index)]' is not a CIDR range: \"\(cidr)\" (\(error.reason))")
+                    throw ConfigError(at: "\(at).allow_cidrs[\(index)]", "is not a CIDR range: \"\(cidr)\" (\(error.reason))")
                 }
             }
             delivery.allowCIDRs = cidrs

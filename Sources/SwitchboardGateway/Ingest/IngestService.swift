@@ -19,7 +19,8 @@ final class IngestService: Sendable {
         let tolerance: Int64
     }
 
-    private let sources: [String: Source]
+    /// By name; `replaceAuthentication` (SIGHUP) swaps their secrets while serving.
+    let sources: LockedValue<[String: Source]>
     private let mappings: Translator
     let translator: LockedValue<Translator>
     let database: Database
@@ -52,22 +53,9 @@ final class IngestService: Sendable {
             if source.webhookURL != nil, config.orgDefaultSecret == nil {
                 throw ConfigError("source '\(source.name)': webhook_url needs org_default_secret to sign its deliveries")
             }
-            let scheme: any SignatureScheme
-            let secrets: [String]
-            let tolerance: Int64
-            switch source.auth {
-            case .headerToken(let header, let value):
-                scheme = try SignatureSchemes.scheme(named: "header-token", tokenHeader: header)
-                secrets = [value]
-                tolerance = 0
-            case .signature(let name, let keys, let seconds):
-                scheme = try SignatureSchemes.scheme(named: name)
-                secrets = keys
-                tolerance = Int64(seconds)
-            }
-            sources[source.name] = Source(config: source, scheme: scheme, secrets: secrets, tolerance: tolerance)
+            sources[source.name] = try Source(source)
         }
-        self.sources = sources
+        self.sources = LockedValue(sources)
         self.mappings = Translator(mappings: mappings)
         var shared = Translator(mappings: mappings)
         // Once-per-call groups are decided in the commit (call_claims), never by memory alone.
@@ -90,7 +78,7 @@ final class IngestService: Sendable {
 
     func ingest(_ request: HTTPRequest, responder: HTTPResponder) {
         let name = request.pathParameters["source"] ?? ""
-        guard let source = sources[name] else {
+        guard let source = sources.withLock({ $0[name] }) else {
             responder.respond(.error(404, type: "unknown_source", message: "no source named '\(name)' is configured"))
             return
         }
@@ -178,7 +166,8 @@ final class IngestService: Sendable {
     static func authenticate(_ request: HTTPRequest, source: Source, now: Double) throws(SignatureFailure) {
         if source.config.allowUnsigned, source.secrets.isEmpty { return }
         try source.scheme.verify(body: request.body, headers: request.headers.map { HeaderField($0.name, $0.value) },
-                                 secrets: source.secrets, now: Int64(now), tolerance: source.tolerance)
+                                 secrets: source.secrets + source.config.previousSecrets(at: now), now: Int64(now),
+                                 tolerance: source.tolerance)
     }
 
     /// Stable per (event, destination, output): the same on every retry and replay.

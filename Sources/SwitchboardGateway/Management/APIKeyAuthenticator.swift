@@ -8,14 +8,21 @@ import SwitchboardHTTP
 /// position of a matching key nor a common prefix shows in the timing. With no keys configured every
 /// request is refused: the management APIs are never open by accident.
 struct APIKeyAuthenticator: Sendable {
-    private let keys: [[UInt8]]
+    /// The keys; `replace(keys:)` (SIGHUP) swaps them while serving.
+    private let liveKeys: LockedValue<[[UInt8]]>
 
     init(keys: [String]) {
-        self.keys = keys.map { Array($0.utf8) }
+        liveKeys = LockedValue(keys.map { Array($0.utf8) })
+    }
+
+    /// Accepts `keys` from the next request on.
+    func replace(keys: [String]) {
+        liveKeys.withLock { $0 = keys.map { Array($0.utf8) } }
     }
 
     /// Throws 401 with the reason unless the request carries a configured key.
     func authenticate(_ headers: HTTPHeaders) throws(HTTPError) {
+        let keys = liveKeys.withLock { $0 }
         guard !keys.isEmpty else {
             throw Self.refusal("the management APIs are disabled: no api_keys are configured")
         }

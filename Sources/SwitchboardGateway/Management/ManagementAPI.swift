@@ -40,7 +40,7 @@ struct ManagementAPI: Sendable {
     let sources: [SourceConfig]
     let hasOrgDefaultSecret: Bool
     let clock: @Sendable () -> Double
-    private let authenticator: APIKeyAuthenticator
+    let authenticator: APIKeyAuthenticator
 
     init(config: GatewayConfig, mappings: [FormatMapping], database: Database, destinations: DestinationRegistry,
          signal: DeliverySignal, logger: Logger,
