@@ -21,7 +21,7 @@ public enum ConfigCheck {
         for (index, source) in config.sources.enumerated() {
             try checkSource(source, at: "sources[\(index)]", formats: formats, urls: urls)
         }
-        try checkOrgDefaultSecret(config)
+        try checkOrgDefaultSecret(config, formats: Dictionary(mappings.map { ($0.format, $0) }, uniquingKeysWith: { first, _ in first }))
         try checkListenHost(config.listen.host)
         try checkStoreFolder(config.store.path)
         return mappings
@@ -82,10 +82,10 @@ public enum ConfigCheck {
     /// `org_default_secret` signs deliveries to source `webhook_url`s (in the scheme of their
     /// `webhook_format`) and per-call webhooks (CallingBox-style): it must exist when a source has a
     /// `webhook_url`, and suit every scheme that will sign with it.
-    private static func checkOrgDefaultSecret(_ config: GatewayConfig) throws {
+    private static func checkOrgDefaultSecret(_ config: GatewayConfig, formats: [String: FormatMapping]) throws {
         var users: [(scheme: String, because: String)] = [(CallWebhookRecord.scheme, "per-call webhooks")]
         for (index, source) in config.sources.enumerated() where source.webhookURL != nil {
-            users.append((IngestService.defaultScheme(for: source.webhookFormat),
+            users.append((DeliveryFormats.scheme(for: source.webhookFormat, in: formats),
                           "sources[\(index)].webhook_url with webhook_format \(source.webhookFormat)"))
         }
         guard let secret = config.orgDefaultSecret else {
