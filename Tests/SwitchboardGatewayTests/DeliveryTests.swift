@@ -229,9 +229,12 @@ struct DeliveryFailureSemanticsTests {
     /// The gateway is killed (SIGKILL) while a delivery attempt is in flight; after a restart the
     /// delivery is attempted again with the same id, and ends delivered.
     @Test func aCrashMidAttemptLeadsToARetryWithTheSameID() async throws {
-        // The first request is held for two seconds (the gateway dies meanwhile); later ones succeed.
+        // The first request is held until the gateway that sent it is dead (at most 30 s), so its answer
+        // can never be recorded; later ones succeed. (A fixed 2 s hold made this flaky: under load the
+        // SIGKILL came after the answer, the delivery was recorded, and nothing was left to retry.)
+        let release = DispatchSemaphore(value: 0)
         let sink = try RecordingSink { number in
-            if number == 1 { usleep(2_000_000) }
+            if number == 1 { _ = release.wait(timeout: .now() + 30) }
             return HTTPResponse(status: 200)
         }
         defer { sink.stop() }
@@ -254,11 +257,12 @@ struct DeliveryFailureSemanticsTests {
         #expect(try await blocking { eventually { sink.all.count == 1 } })
         kill(first.process.processIdentifier, SIGKILL)
         first.waitForExit()
+        release.signal()
         #expect(first.process.terminationReason == .uncaughtSignal)
 
         let second = try ServeProcessTests.RunningServe(config: config)
         defer { kill(second.process.processIdentifier, SIGTERM); second.waitForExit() }
-        // The restarted gateway's log goes into the failure message: this failed once in about 15 full runs.
+        // The restarted gateway's log goes into the failure message.
         #expect(try await blocking { eventually(15) { sink.all.count >= 2 } }, "restarted gateway's log: \(second.log)")
         let ids = sink.all.compactMap { $0.headers["CallingBox-Event-Id"] }
         #expect(ids.count >= 2 && Set(ids).count == 1)
