@@ -47,14 +47,14 @@ struct EndpointCommands: Sendable {
     }
 
     /// The endpoint without its secret: both APIs show a secret once, in the create and rotate answers
-    /// only, never in a read, a list or an update. (`connection` is kept for callers' sake.)
-    func render(_ connection: SQLiteConnection, _ endpoint: EndpointRecord) throws -> JSONValue {
+    /// only, never in a read, a list or an update.
+    func render(_ endpoint: EndpointRecord) -> JSONValue {
         present(endpoint, nil)
     }
 
     func retrieve(_ request: HTTPRequest) throws -> HTTPResponse {
         let id = try id(request)
-        return ManagementAPI.json(200, try api.database.read { connection in try render(connection, try find(connection, id: id)) })
+        return ManagementAPI.json(200, try api.database.read { connection in render(try find(connection, id: id)) })
     }
 
     /// One cursor page of the live endpoints of this API (CallingBox's list), newest first, rendered.
@@ -63,7 +63,7 @@ struct EndpointCommands: Sendable {
         let (items, hasMore) = try api.database.read { connection in
             let page = try EndpointRecords.page(connection, api: kind, cursor: try paging.cursor(connection, table: "endpoints", noun: noun),
                                                 limit: paging.limit)
-            return (try page.items.map { try render(connection, $0) }, page.hasMore)
+            return (page.items.map(render), page.hasMore)
         }
         return CursorPaging.envelope(items, hasMore: hasMore)
     }
@@ -71,7 +71,7 @@ struct EndpointCommands: Sendable {
     /// All live endpoints of this API, newest first, rendered.
     func list() throws -> [JSONValue] {
         try api.database.read { connection in
-            try EndpointRecords.list(connection, api: kind).map { try render(connection, $0) }
+            try EndpointRecords.list(connection, api: kind).map(render)
         }
     }
 
@@ -93,7 +93,7 @@ struct EndpointCommands: Sendable {
             var endpoint = try find(connection, id: id)
             let enabled = changes.apply(to: &endpoint, now: now)
             try EndpointRecords.update(connection, endpoint)
-            return committed(200, try render(connection, endpoint), endpoint, wakeDeliverer: enabled)
+            return committed(200, render(endpoint), endpoint, wakeDeliverer: enabled)
         }
     }
 

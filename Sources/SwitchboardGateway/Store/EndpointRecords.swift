@@ -146,28 +146,6 @@ enum EndpointRecords {
             """).map(record)
     }
 
-    /// The secret that signs on its own once any rotation overlap has passed.
-    static func currentSecret(_ connection: SQLiteConnection, endpointID: String) throws -> String? {
-        try connection.scalar("""
-            SELECT secret FROM endpoint_secrets WHERE endpoint_id = ? AND expires_at IS NULL ORDER BY created_at DESC LIMIT 1
-            """, [endpointID], as: String.self)
-    }
-
-    /// Makes `secret` the current one; the previous current secret keeps signing until `now + overlap`
-    /// (at once when 0). Secrets whose overlap has already passed are removed.
-    static func rotate(_ connection: SQLiteConnection, endpointID: String, to secret: String,
-                       now: Double, overlapSeconds: Double) throws {
-        try connection.execute("DELETE FROM endpoint_secrets WHERE endpoint_id = ? AND expires_at <= ?", [endpointID, now])
-        if overlapSeconds > 0 {
-            try connection.execute("UPDATE endpoint_secrets SET expires_at = ? WHERE endpoint_id = ? AND expires_at IS NULL",
-                                   [now + overlapSeconds, endpointID])
-        } else {
-            try connection.execute("DELETE FROM endpoint_secrets WHERE endpoint_id = ? AND expires_at IS NULL", [endpointID])
-        }
-        try connection.execute("INSERT INTO endpoint_secrets (endpoint_id, secret, created_at) VALUES (?, ?, ?)",
-                               [endpointID, secret, now])
-    }
-
     private static func bindings(_ endpoint: EndpointRecord) -> [any SQLValueConvertible] {
         [endpoint.id, endpoint.api.rawValue, endpoint.name, endpoint.url, endpoint.format, endpoint.scheme,
          JSONWriter.string(.array(endpoint.enabledEvents.map { .string($0) })), endpoint.receiveTestEvents,
