@@ -73,6 +73,19 @@ struct ConfigCheckTests {
                 == #"sources[0].webhook_format: unknown format "fax" (known: callingbox, inkbox, oneinbox, salpre)"#)
     }
 
+    /// A decision request is sent in any format that can write `call.incoming`, signed by that format's
+    /// delivery scheme (its mapping file's `delivery` block): no list of vendors in the config code.
+    @Test func aDecisionFormatMustWriteCallIncomingAndItsSecretSuitItsScheme() async throws {
+        func decision(_ fields: String) -> String {
+            source(#""format": "inkbox", "auth": {"scheme": "inkbox", "secret": "k"}, "incoming_call": {"decision": {"url": "https://d.example.test/", \#(fields)}, "fallback": {"action": "reject"}}"#)
+        }
+        #expect(try await problem(decision(#""format": "salpre", "secret": "s""#))
+                == "sources[0].incoming_call.decision.format: format salpre has no call.incoming output (formats with one: callingbox, inkbox, oneinbox)")
+        #expect(try await problem(decision(#""format": "oneinbox", "secret": "whsec_not*base64""#))?
+            .hasPrefix("sources[0].incoming_call.decision.secret: not usable by scheme standard-webhooks") == true)
+        #expect(try await problem(decision(#""format": "callingbox", "secret": "whsec_not*base64""#)) == nil)
+    }
+
     @Test func mappingsListenHostAndStoreFolderAreChecked() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -32,7 +32,7 @@ struct IncomingCallConfigTests {
         #expect(incoming.rules.first?.match.caller == .prefix("+90"))
         #expect(incoming.rules.first?.match.time?.days == [2, 6])
         #expect(incoming.decision?.timeoutMilliseconds == 2_000)
-        #expect(incoming.decision?.scheme == "standard-webhooks")
+        #expect(incoming.decision?.format == "oneinbox")
         #expect(incoming.decision?.secret == "whsec_c2VjcmV0")
         #expect(incoming.fallback == CallAnswer(action: .reject))
         #expect(config.sources.first?.allowUnsigned == false)
@@ -67,8 +67,6 @@ struct IncomingCallConfigTests {
          "inkbox", "sources[0].incoming_call.rules[0].match.time: from: \"25:00\" is not a time of day (00:00 to 23:59)"),
         (#""incoming_call": {"decision": {"url": "ftp://d.example/", "format": "callingbox", "secret": "s"}, "fallback": {"action": "reject"}}"#,
          "inkbox", "sources[0].incoming_call.decision.url: must be an http or https URL, got \"ftp://d.example/\""),
-        (#""incoming_call": {"decision": {"url": "https://d.example/", "format": "salpre", "secret": "s"}, "fallback": {"action": "reject"}}"#,
-         "inkbox", "sources[0].incoming_call.decision.format: must be callingbox, oneinbox or inkbox, got \"salpre\""),
         (#""incoming_call": {"decision": {"url": "https://d.example/", "format": "inkbox", "secret": "s", "timeout_ms": 60000}, "fallback": {"action": "reject"}}"#,
          "inkbox", "sources[0].incoming_call.decision.timeout_ms: must be between 1 and 30000, got 60000"),
         (#""incoming_call": {"fallback": {"action": "reject"}, "fallbak": {}}"#, "inkbox", "sources[0].incoming_call.fallbak: unknown key"),

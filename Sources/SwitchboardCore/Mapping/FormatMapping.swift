@@ -57,6 +57,12 @@ public struct FormatMapping: Sendable {
     /// The vendor event types this format decodes (ignored ones included).
     public var eventTypes: [String] { decodeRules.keys.sorted() }
 
+    /// Whether the format writes at least one output for canonical events of `kind`.
+    public func encodes(_ kind: CallEventKind) -> Bool {
+        guard case .outputs(let outputs)? = encodeRules[kind] else { return false }
+        return !outputs.isEmpty
+    }
+
     /// Compiles a mapping document; `name` is what the format must be called (its file name).
     public static func compile(_ document: JSONValue, name: String) throws(MappingCompileError) -> FormatMapping {
         guard case .object(let root) = document else { throw MappingCompileError("", "a mapping file must be a JSON object") }

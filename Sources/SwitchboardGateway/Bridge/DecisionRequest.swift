@@ -35,9 +35,9 @@ struct DecisionRequest: Sendable {
     /// Inkbox sends them; the others carry the delivery id (`CallingBox-Event-Id`, `webhook-id`).
     func httpRequest(now: Double) throws(DeliveryRequest.Failure) -> HTTPClientRequest {
         let delivery = DueDelivery(id: deliveryID, endpointID: nil, destination: "", url: decision.url,
-                                   format: decision.format, scheme: decision.scheme, eventType: eventType, callID: callID,
+                                   format: decision.format, scheme: profile.scheme, eventType: eventType, callID: callID,
                                    body: body, attemptCount: 0, manualRetryCount: 0)
-        let messageID = decision.scheme == InkboxSignature.schemeName ? (try? UUIDGenerator.version4().lowercasedText) : nil
+        let messageID = profile.scheme == InkboxSignature.schemeName ? (try? UUIDGenerator.version4().lowercasedText) : nil
         var request = try DeliveryRequest.make(delivery, profile: profile, secrets: [decision.secret], now: now,
                                                timeoutMilliseconds: decision.timeoutMilliseconds, messageID: messageID)
         request.maxResponseBodyBytes = Self.maxResponseBytes
@@ -46,7 +46,7 @@ struct DecisionRequest: Sendable {
 
     /// The delivery row recording this request and how it went.
     func delivery(_ outcome: AttemptOutcome) -> DecisionDelivery {
-        DecisionDelivery(id: deliveryID, url: decision.url, format: decision.format, scheme: decision.scheme,
+        DecisionDelivery(id: deliveryID, url: decision.url, format: decision.format, scheme: profile.scheme,
                          eventType: eventType, body: body, outcome: outcome)
     }
 }

@@ -16,12 +16,12 @@ public enum ConfigCheck {
     @discardableResult
     public static func run(_ config: GatewayConfig) throws -> [FormatMapping] {
         let mappings = try loadMappings(config.mappingsDirectory)
-        let formats = Set(mappings.map(\.format))
+        let byFormat = Dictionary(mappings.map { ($0.format, $0) }, uniquingKeysWith: { first, _ in first })
         let urls = try DestinationURLCheck(config.delivery)
         for (index, source) in config.sources.enumerated() {
-            try checkSource(source, at: "sources[\(index)]", formats: formats, urls: urls)
+            try checkSource(source, at: "sources[\(index)]", formats: byFormat, urls: urls)
         }
-        try checkOrgDefaultSecret(config, formats: Dictionary(mappings.map { ($0.format, $0) }, uniquingKeysWith: { first, _ in first }))
+        try checkOrgDefaultSecret(config, formats: byFormat)
         try checkListenHost(config.listen.host)
         try checkStoreFolder(config.store.path)
         return mappings
@@ -34,7 +34,7 @@ public enum ConfigCheck {
         return try MappingLoader.load(directory: directory)
     }
 
-    private static func checkSource(_ source: SourceConfig, at: String, formats: Set<String>,
+    private static func checkSource(_ source: SourceConfig, at: String, formats: [String: FormatMapping],
                                     urls: DestinationURLCheck) throws {
         try checkFormat(source.format, at: "\(at).format", formats: formats)
         if case .signature(let scheme, let secrets, _) = source.auth {
@@ -52,14 +52,18 @@ public enum ConfigCheck {
         if let decision = source.incomingCall?.decision {
             let key = "\(at).incoming_call.decision"
             try checkFormat(decision.format, at: "\(key).format", formats: formats)
+            guard formats[decision.format]?.encodes(.incoming) == true else {
+                let able = formats.values.filter { $0.encodes(.incoming) }.map(\.format).sorted()
+                throw ConfigError(at: "\(key).format", "format \(decision.format) has no call.incoming output (formats with one: \(able.joined(separator: ", ")))")
+            }
             try urls.check(decision.url, at: "\(key).url")
-            try checkSecret(decision.secret, scheme: decision.scheme, at: "\(key).secret")
+            try checkSecret(decision.secret, scheme: DeliveryFormats.scheme(for: decision.format, in: formats), at: "\(key).secret")
         }
     }
 
-    private static func checkFormat(_ format: String, at key: String, formats: Set<String>) throws {
-        guard formats.contains(format) else {
-            throw ConfigError(at: key, "unknown format \"\(format)\" (known: \(formats.sorted().joined(separator: ", ")))")
+    private static func checkFormat(_ format: String, at key: String, formats: [String: FormatMapping]) throws {
+        guard formats[format] != nil else {
+            throw ConfigError(at: key, "unknown format \"\(format)\" (known: \(formats.keys.sorted().joined(separator: ", ")))")
         }
     }
 

@@ -14,18 +14,13 @@ import SwitchboardCore
 public struct IncomingCallConfig: Sendable, Equatable {
     /// The endpoint asked when no rule matched.
     public struct Decision: Sendable, Equatable {
-        /// Formats a decision request can be sent in, each with the signature scheme it goes out with.
-        public static let schemes = ["callingbox": "callingbox", "oneinbox": "standard-webhooks", "inkbox": "inkbox"]
-
         public var url: String
-        /// The mapping format of the `call.incoming` request body.
+        /// The mapping format of the `call.incoming` request body; its mapping file's `delivery` block
+        /// names the signature scheme and headers (`ConfigCheck` requires a format that encodes `call.incoming`).
         public var format: String
         public var secret: String
         /// The whole request's budget; Inkbox is answered with the fallback when it runs out.
         public var timeoutMilliseconds: Int
-
-        /// The signature scheme of the request (callingbox, standard-webhooks or inkbox).
-        public var scheme: String { Self.schemes[format] ?? "callingbox" }
     }
 
     public var rules: [CallRule] = []
@@ -133,9 +128,6 @@ public struct IncomingCallConfig: Sendable, Equatable {
             throw ConfigError(at: "\(at).url", "must be an http or https URL, got \"\(url)\"")
         }
         guard let format = try reader.string("format") else { throw ConfigError(at: "\(at).format", "is required") }
-        guard Decision.schemes[format] != nil else {
-            throw ConfigError(at: "\(at).format", "must be callingbox, oneinbox or inkbox, got \"\(format)\"")
-        }
         guard let secret = try reader.secret("secret", environment: environment) else {
             throw ConfigError(at: "\(at).secret", "is required: decision requests are signed")
         }
