@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pathlib
@@ -137,3 +138,22 @@ class Gateway:
         finally:
             self._log.close()
             self._dir.cleanup()
+
+
+@contextlib.contextmanager
+def salpre_gateway_with_sdk(api_key: str, token: str, delivery: dict, sink: Sink | None = None, **config: object):
+    """A sink, a gateway with a Salpre source (header token `token`), Bearer `api_key` and `delivery`
+    settings, and the official `callingbox` SDK client pointed at it; all closed on exit."""
+    from callingbox import Callingbox  # the interop venv's SDK; imported here so plain helpers need none
+
+    sink = sink or Sink()
+    gateway = Gateway({"api_keys": [api_key], "delivery": delivery, **config,
+                       "sources": [{"name": "salpre", "format": "salpre",
+                                    "auth": {"scheme": "header-token", "header": "X-Salpre-Token", "value": token}}]})
+    client = Callingbox(api_key=api_key, base_url=gateway.url(""))
+    try:
+        yield gateway, sink, client
+    finally:
+        client.close()
+        gateway.close()
+        sink.close()

@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 from callingbox import APIError, AuthenticationError, Callingbox, NotFoundError
 
-from gateway_process import Gateway, Sink
+from gateway_process import Gateway, salpre_gateway_with_sdk
 
 API_KEY = "sk_test_interop"
 TOKEN = "interop-token"
@@ -26,19 +26,9 @@ def salpre(event_type: str, call: int, timestamp: int) -> bytes:
 
 @pytest.fixture(scope="module")
 def running():
-    sink = Sink()
-    gateway = Gateway({
-        "api_keys": [API_KEY],
-        "org_default_secret": "whsec_interop_org_default",
-        "delivery": {"allow_private_networks": True, "retry_schedule_seconds": [0, 1, 1], "jitter": 0},
-        "sources": [{"name": "salpre", "format": "salpre",
-                     "auth": {"scheme": "header-token", "header": "X-Salpre-Token", "value": TOKEN}}],
-    })
-    client = Callingbox(api_key=API_KEY, base_url=gateway.url(""))
-    yield gateway, sink, client
-    client.close()
-    gateway.close()
-    sink.close()
+    with salpre_gateway_with_sdk(API_KEY, TOKEN, {"allow_private_networks": True, "retry_schedule_seconds": [0, 1, 1], "jitter": 0},
+                                 org_default_secret="whsec_interop_org_default") as running:
+        yield running
 
 
 def ingest(gateway: Gateway, body: bytes) -> int:

@@ -12,11 +12,11 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from callingbox import APIError, BadRequestError, Callingbox
+from callingbox import APIError, BadRequestError
 from callingbox.types.pagination import iter_pages, page_from_response
 from callingbox.types.webhook import WebhookDelivery
 
-from gateway_process import Gateway, Sink, send
+from gateway_process import Gateway, Sink, salpre_gateway_with_sdk, send
 from test_callingbox_api import TOKEN, ingest, salpre, wait_until
 
 API_KEY = "sk_test_recovery"
@@ -27,18 +27,9 @@ def running():
     # /down answers 503 until the test flips it; everything else 200.
     state = {"down": True}
     sink = Sink(lambda path: (503, b"") if path == "/down" and state["down"] else (200, b""))
-    gateway = Gateway({
-        "api_keys": [API_KEY],
-        "delivery": {"allow_private_networks": True, "retry_schedule_seconds": [0], "jitter": 0,
-                     "secret_rotation_overlap_seconds": 0},
-        "sources": [{"name": "salpre", "format": "salpre",
-                     "auth": {"scheme": "header-token", "header": "X-Salpre-Token", "value": TOKEN}}],
-    })
-    client = Callingbox(api_key=API_KEY, base_url=gateway.url(""))
-    yield gateway, sink, client, state
-    client.close()
-    gateway.close()
-    sink.close()
+    with salpre_gateway_with_sdk(API_KEY, TOKEN, {"allow_private_networks": True, "retry_schedule_seconds": [0], "jitter": 0,
+                                                  "secret_rotation_overlap_seconds": 0}, sink=sink) as (gateway, sink, client):
+        yield gateway, sink, client, state
 
 
 def test_redeliver_uses_the_current_url_and_secret_and_refuses_a_disabled_endpoint(running):

@@ -14,11 +14,11 @@ import time
 import urllib.request
 
 import pytest
-from callingbox import BadRequestError, Callingbox
+from callingbox import BadRequestError
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from gateway_process import Gateway, Sink, send
+from gateway_process import Gateway, salpre_gateway_with_sdk, send
 
 API_KEY = "sk_test_rotation"
 TOKEN = "rotation-token"
@@ -26,19 +26,9 @@ TOKEN = "rotation-token"
 
 @pytest.fixture()
 def running():
-    sink = Sink()
-    gateway = Gateway({
-        "api_keys": [API_KEY],
-        "delivery": {"allow_private_networks": True, "retry_schedule_seconds": [0, 1], "jitter": 0,
-                     "secret_rotation_overlap_seconds": 3600},
-        "sources": [{"name": "salpre", "format": "salpre",
-                     "auth": {"scheme": "header-token", "header": "X-Salpre-Token", "value": TOKEN}}],
-    })
-    client = Callingbox(api_key=API_KEY, base_url=gateway.url(""))
-    yield gateway, sink, client
-    client.close()
-    gateway.close()
-    sink.close()
+    with salpre_gateway_with_sdk(API_KEY, TOKEN, {"allow_private_networks": True, "retry_schedule_seconds": [0, 1],
+                                                  "jitter": 0, "secret_rotation_overlap_seconds": 3600}) as running:
+        yield running
 
 
 def api(gateway: Gateway, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
