@@ -151,6 +151,12 @@ public struct Translator: Sendable {
         guard !event.call.key.isEmpty else {
             throw .decodeFailed(eventType: vendorType, reason: "call.key is missing: the vendor's call id (\(mapping.callKeySources(vendorType)))")
         }
+        let sources = { (field: String) in
+            field == CanonicalField.callKey.rawValue ? mapping.callKeySources(vendorType) : mapping.identitySources
+        }
+        if let reason = IdentifierBounds.violation(of: event, sources: sources) {
+            throw .decodeFailed(eventType: vendorType, reason: reason)
+        }
         event.call.id = CallSettlement.callID(source: source, key: event.call.key)
         return .event(event)
     }

@@ -5,7 +5,7 @@ import SwitchboardHTTP
 ///
 /// | | |
 /// |---|---|
-/// | `GET /v1/decisions` | query `source` (a configured source name), `call_id` (UUID), `limit` (1–200, default 50) → 200 `{"data": [decision]}`, newest first |
+/// | `GET /v1/decisions` | query `source` (a configured source name), `call_id` (UUID), `limit` (1–100, default 50) → 200 `{"data": [decision]}`, newest first |
 ///
 /// A decision: `id`, `source`, `request_id`, `call_id`, `call_key` (Inkbox's call id), `event_id`,
 /// `decided_by` (`rule` | `endpoint` | `fallback`), `rule_index`, `action`, `client_websocket_url`,
@@ -27,7 +27,7 @@ struct DecisionRoutes: Sendable {
             filter.source = source
         }
         filter.callID = try QueryParameters.uuid(request, "call_id")
-        filter.limit = try QueryParameters.int(request, "limit", default: 50, range: 1...200)
+        filter.limit = try QueryParameters.int(request, "limit", default: 50, range: 1...ManagementLimits.maxPageSize)
         let decisions = try api.database.read { try DecisionRecords.list($0, filter) }
         return ManagementAPI.json(200, ["data": .array(decisions.map(Self.object))])
     }
