@@ -107,6 +107,22 @@ struct ManagementLimitsTests {
         #expect(try await fixture.call("GET", "/v1/webhooks?limit=100").data.count == 12)
     }
 
+    @Test func decisionsPageByCursor() async throws {
+        let fixture = try IncomingCallFixture()
+        defer { fixture.close() }
+        for _ in 0..<3 { #expect(try await fixture.call("ib-keyed").status == 200) }
+        let all = try await fixture.awaitDecisions("ib-keyed", count: 3).compactMap { $0["id"] as? String }
+        #expect(all.count == 3)
+        let first = try await fixture.get("/v1/decisions?source=ib-keyed&limit=2").json ?? [:]
+        #expect((first["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == Array(all.prefix(2)))
+        #expect(first["has_more"] as? Bool == true)
+        let rest = try await fixture.get("/v1/decisions?source=ib-keyed&limit=2&starting_after=\(all[1])").json ?? [:]
+        #expect((rest["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [all[2]])
+        #expect(rest["has_more"] as? Bool == false)
+        let newer = try await fixture.get("/v1/decisions?source=ib-keyed&ending_before=\(all[2])").json ?? [:]
+        #expect((newer["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == Array(all.prefix(2)))
+    }
+
     @Test func idsOver256BytesAreRefusedAtIngestNamingTheField() async throws {
         let fixture = try ManagementFixture()
         defer { fixture.close() }
