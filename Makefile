@@ -17,7 +17,7 @@ PYTHON ?= python3
 VENV := .venv
 INTEROP_REQUIREMENTS := Tests/interop/requirements.txt
 # Each of these test modules must contribute tests: a suite that collects nothing fails.
-INTEROP_MODULES := test_callingbox,test_standardwebhooks,test_inkbox,test_delivery_sdks,test_callingbox_api,test_incoming_call,test_receiver_outage,test_hostile_rss,test_store_lock,test_docs,test_secret_rotation,test_delivery_recovery
+INTEROP_MODULES := test_callingbox,test_standardwebhooks,test_inkbox,test_delivery_sdks,test_callingbox_api,test_incoming_call,test_receiver_outage,test_hostile_rss,test_store_lock,test_docs,test_secret_rotation,test_delivery_recovery,test_management_limits
 INTEROP_PYTEST = PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python -m pytest -p no:cacheprovider \
 	Tests/interop --require-modules $(INTEROP_MODULES)
 
@@ -87,6 +87,7 @@ test: deps interop-deps
 # The system test under SIGKILL uses the release binary and the interop venv (its sinks and the CallingBox SDK).
 test-system: release interop-deps
 	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python scripts/system/crash_test.py
+	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python scripts/system/routing_cost.py
 
 # ThreadSanitizer runs the tests one at a time: its slowdown would otherwise trip the tests' bounded waits.
 # AddressSanitizer skips the tests that spawn processes (Foundation's Process.run trips ASan itself).

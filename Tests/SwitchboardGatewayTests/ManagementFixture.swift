@@ -17,14 +17,16 @@ final class ManagementFixture: @unchecked Sendable {
     /// `delivery` is the configuration's `delivery` object (loopback destinations allowed by default, so
     /// tests can use `http://127.0.0.1:9/...`, which nothing answers).
     /// `logFile`: where the JSON log goes (default: nowhere).
-    init(delivery: String = #"{"allow_private_networks": true}"#, sources: String? = nil, logFile: String? = nil) throws {
+    /// `limits`: the configuration's `limits` object, if any.
+    init(delivery: String = #"{"allow_private_networks": true}"#, sources: String? = nil, logFile: String? = nil,
+         limits: String? = nil) throws {
         directory = try TemporaryDirectory()
         writer = LogWriter(fileDescriptor: open(logFile ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o600))
         let json = """
         {"listen": {"host": "127.0.0.1", "port": 0},
          "store": {"path": "\(directory.file("gw.sqlite"))", "busy_timeout_ms": 100},
          "api_keys": ["sk_other", "\(Self.apiKey)"], "org_default_secret": "whsec_org_default",
-         "delivery": \(delivery),
+         "delivery": \(delivery),\(limits.map { #" "limits": \#($0),"# } ?? "")
          "sources": \(sources ?? """
             [{"name": "salpre", "format": "salpre",
               "auth": {"scheme": "header-token", "header": "X-Salpre-Token", "value": "\(Self.salpreToken)"}}]

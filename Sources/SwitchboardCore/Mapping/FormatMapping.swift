@@ -50,6 +50,9 @@ public struct FormatMapping: Sendable {
         return Self.describe(assignments.filter { $0.field == .callKey }.flatMap(\.value.documentPaths))
     }
 
+    /// Where `event.identity` is read from, for messages.
+    var identitySources: String { Self.describe(identity.documentPaths) }
+
     private static func describe(_ paths: [String]) -> String {
         paths.isEmpty ? "no path" : "looked at " + paths.joined(separator: ", ")
     }

@@ -67,6 +67,8 @@ public struct Translator: Sendable {
     /// Whether `once`/`skip_after` are decided here, in memory (offline translation), or left to the
     /// caller (the gateway decides them in its commit, durably).
     public var claimsInMemory = true
+    /// How many times `encodeShared` ran a format's mapping (what routing's cost grows with).
+    public internal(set) var formatEncodings = 0
 
     public init(mappings: [FormatMapping], sessions: CallSessions = CallSessions(), unknownEventsAreErrors: Bool = false) {
         self.mappings = Dictionary(mappings.map { ($0.format, $0) }, uniquingKeysWith: { first, _ in first })
@@ -148,6 +150,12 @@ public struct Translator: Sendable {
         }
         guard !event.call.key.isEmpty else {
             throw .decodeFailed(eventType: vendorType, reason: "call.key is missing: the vendor's call id (\(mapping.callKeySources(vendorType)))")
+        }
+        let sources = { (field: String) in
+            field == CanonicalField.callKey.rawValue ? mapping.callKeySources(vendorType) : mapping.identitySources
+        }
+        if let reason = IdentifierBounds.violation(of: event, sources: sources) {
+            throw .decodeFailed(eventType: vendorType, reason: reason)
         }
         event.call.id = CallSettlement.callID(source: source, key: event.call.key)
         return .event(event)

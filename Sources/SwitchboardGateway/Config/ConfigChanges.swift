@@ -3,7 +3,7 @@
 ///
 /// Live: `api_keys`, and each existing source's `auth` (secrets, `secret_previous` and its expiry,
 /// `tolerance_seconds`, a header-token's value) as long as its scheme (and token header) stays. Everything
-/// else — listen, store, delivery, retention, mappings, log, org_default_secret, sources added, removed or
+/// else — listen, store, delivery, retention, limits, mappings, log, org_default_secret, sources added, removed or
 /// changed otherwise — takes effect at the next start.
 public struct ConfigChanges: Sendable, Equatable {
     /// Key paths applied live.
@@ -25,6 +25,7 @@ public struct ConfigChanges: Sendable, Equatable {
             ("mappings", old.mappingsDirectory == new.mappingsDirectory),
             ("log", old.logLevel == new.logLevel && old.maskPhoneNumbers == new.maskPhoneNumbers),
             ("org_default_secret", old.orgDefaultSecret == new.orgDefaultSecret),
+            ("limits", old.limits == new.limits),
         ]
         restartRequired += sections.filter { !$0.1 }.map(\.0)
         compareSources(old.sources, new.sources)

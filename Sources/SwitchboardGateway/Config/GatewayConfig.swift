@@ -9,7 +9,7 @@ import SwitchboardHTTP
 /// Optional tuning keys under `listen`: `threads`, `connection_limit`, `idle_timeout_seconds`,
 /// `max_body_bytes`, `max_header_bytes`, `shutdown_grace_seconds`; under `store`: `synchronous`
 /// (`"full"` or `"normal"`), `busy_timeout_ms`. The gateway's keys: `api_keys`, `org_default_secret`,
-/// `delivery`, `retention`, `sources`, `mappings` (the mapping files' directory), `log`. Secrets may be written
+/// `delivery`, `retention`, `limits`, `sources`, `mappings` (the mapping files' directory), `log`. Secrets may be written
 /// `env:NAME` or `file:PATH`. Unknown keys are errors. `load` takes relative paths from the file's folder;
 /// `ConfigCheck` runs the checks that need more than the file (mappings, schemes, URLs, host, store folder).
 public struct GatewayConfig: Sendable, Equatable {
@@ -40,6 +40,8 @@ public struct GatewayConfig: Sendable, Equatable {
     public var delivery = DeliveryConfig()
     /// How long finished history is kept (`retention`).
     public var retention = RetentionConfig()
+    /// Caps on what management clients create (`limits`).
+    public var limits = LimitsConfig()
     public var sources: [SourceConfig] = []
     /// The mapping files' folder: the `mappings` key, else the one `MappingLoader` finds by itself.
     public var mappingsDirectory = MappingLoader.defaultDirectory
@@ -109,6 +111,7 @@ public struct GatewayConfig: Sendable, Equatable {
         config.orgDefaultSecret = try root.secret("org_default_secret", environment: environment)
         if var delivery = try root.object("delivery") { config.delivery = try DeliveryConfig.parse(&delivery) }
         if var retention = try root.object("retention") { config.retention = try RetentionConfig.parse(&retention) }
+        if var limits = try root.object("limits") { config.limits = try LimitsConfig.parse(&limits) }
         for var source in try root.objects("sources") ?? [] {
             let parsed = try SourceConfig.parse(&source, environment: environment)
             guard !config.sources.contains(where: { $0.name == parsed.name }) else {

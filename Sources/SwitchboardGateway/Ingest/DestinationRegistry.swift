@@ -33,9 +33,19 @@ final class DestinationRegistry: Sendable {
 
     /// What routing reads: a consistent copy.
     struct Snapshot: Sendable {
-        /// In the order they became routable (deliveries of an event are created in this order).
-        var endpoints: [Endpoint] = []
+        /// The endpoints, indexed by format and output type (routing reads only those an event selects).
+        var index = RoutingIndex()
         var callWebhooks: [String: CallWebhookRecord] = [:]
+
+        /// Every endpoint, in the order they became routable (deliveries of an event are created in this
+        /// order); setting it re-indexes them in the order given.
+        var endpoints: [Endpoint] {
+            get { index.ordered }
+            set {
+                index = RoutingIndex()
+                for endpoint in newValue { index.upsert(endpoint) }
+            }
+        }
     }
 
     private let state = LockedValue(Snapshot())
@@ -60,12 +70,10 @@ final class DestinationRegistry: Sendable {
     /// Applies a committed endpoint row: routed while not deleted (held while disabled), dropped once deleted.
     func apply(_ record: EndpointRecord) {
         state.withLock { snapshot in
-            let index = snapshot.endpoints.firstIndex { $0.id == record.id }
-            switch (index, record.isRoutable) {
-            case (let index?, true): snapshot.endpoints[index] = Endpoint(record)
-            case (let index?, false): snapshot.endpoints.remove(at: index)
-            case (nil, true): snapshot.endpoints.append(Endpoint(record))
-            case (nil, false): break
+            if record.isRoutable {
+                snapshot.index.upsert(Endpoint(record))
+            } else {
+                snapshot.index.remove(id: record.id)
             }
         }
     }

@@ -25,9 +25,9 @@ enum NoDeliveryReason: String, Sendable {
                    routed: [NewDelivery]) -> NoDeliveryReason {
         if !routed.isEmpty { return .callOutputAlreadySent }
         if event.isTest {
-            return destinations.endpoints.contains(where: \.receiveTestEvents) ? .eventTypeNotSubscribed : .testEventNoSubscriber
+            return destinations.index.testSubscribers > 0 ? .eventTypeNotSubscribed : .testEventNoSubscriber
         }
-        let anyDestination = !destinations.endpoints.isEmpty || destinations.callWebhooks[event.call.id] != nil
+        let anyDestination = !destinations.index.isEmpty || destinations.callWebhooks[event.call.id] != nil
             || source.webhookURL != nil
         return anyDestination ? .eventTypeNotSubscribed : .noSubscriber
     }

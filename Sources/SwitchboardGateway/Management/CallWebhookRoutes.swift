@@ -71,7 +71,9 @@ struct CallWebhookRoutes: Sendable {
         if let source, !api.sources.contains(where: { $0.name == source }) {
             throw RequestFields.invalid("source", "no source named \"\(source)\" is configured")
         }
-        return CallResolver(text: request.pathParameters["call"] ?? "", source: source, sources: api.sources.map(\.name))
+        let call = request.pathParameters["call"] ?? ""
+        if let reason = IdentifierBounds.violation(call, field: "call") { throw HTTPError(422, type: "validation_error", message: reason) }
+        return CallResolver(text: call, source: source, sources: api.sources.map(\.name))
     }
 
     private static func none(_ call: String) -> HTTPError {

@@ -32,6 +32,7 @@ struct CallingBoxDeliveryRoutes: Sendable {
         filter.endpointID = try QueryParameters.uuid(request, "endpoint_id")
         if let callID = request.queryValue("call_id") {
             guard !callID.isEmpty else { throw RequestFields.invalid("call_id", "must not be empty") }
+            if let reason = IdentifierBounds.violation(callID, field: "call_id") { throw HTTPError(422, type: "validation_error", message: reason) }
             filter.callID = ResourceID.normalised(callID) ?? callID
         }
         if let status = request.queryValue("status") {

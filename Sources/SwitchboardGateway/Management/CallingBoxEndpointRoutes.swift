@@ -5,7 +5,7 @@ import SwitchboardHTTP
 ///
 /// | | |
 /// |---|---|
-/// | `POST /v1/webhook_endpoints` | `{url, description?, enabled_events?}` → 201 endpoint with `signing_secret` |
+/// | `POST /v1/webhook_endpoints` | `{url (≤ 2,048 characters), description? (≤ 1,024), enabled_events?}` → 201 endpoint with `signing_secret`; 422 `limit_exceeded` past `limits.max_endpoints` |
 /// | `GET /v1/webhook_endpoints` | cursor `limit` (1–100, default 100), `starting_after`, `ending_before` → 200 `{"data": [endpoint], "has_more"}`, newest first |
 /// | `GET /v1/webhook_endpoints/{id}` | 200 endpoint |
 /// | `PATCH /v1/webhook_endpoints/{id}` | any of `url`, `description` (null clears), `enabled_events`, `status` → 200 endpoint |
@@ -39,7 +39,7 @@ struct CallingBoxEndpointRoutes: Sendable {
     private func create(_ request: HTTPRequest) throws -> ManagementAPI.Transaction {
         var fields = try RequestFields(body: request.body)
         let url = try api.checkURL(try fields.requiredString("url"))
-        let description = try fields.string("description")
+        let description = try fields.string("description").map { text throws(HTTPError) in try Self.description(text) }
         let events = try Self.events(try fields.strings("enabled_events") ?? [EventCatalog.all])
         let receiveTestEvents = try fields.bool("receive_test_events") ?? false
         try fields.finish()
@@ -50,7 +50,9 @@ struct CallingBoxEndpointRoutes: Sendable {
         var fields = try RequestFields(body: request.body)
         var changes = EndpointChanges()
         if let url = try fields.string("url") { changes.url = try api.checkURL(url) }
-        changes.name = try fields.nullableString("description")
+        if let description = try fields.nullableString("description") {
+            changes.name = .some(try description.map { text throws(HTTPError) in try Self.description(text) })
+        }
         if let events = try fields.strings("enabled_events") { changes.enabledEvents = try Self.events(events) }
         if let status = try fields.string("status") {
             switch status {
@@ -62,6 +64,11 @@ struct CallingBoxEndpointRoutes: Sendable {
         changes.receiveTestEvents = try fields.bool("receive_test_events")
         try fields.finish()
         return try commands.update(request, changes)
+    }
+
+    /// `description`: at most 1,024 characters.
+    private static func description(_ text: String) throws(HTTPError) -> String {
+        try ManagementLimits.bounded(text, field: "description", maximum: ManagementLimits.maxDescriptionCharacters)
     }
 
     private static func events(_ names: [String]) throws(HTTPError) -> [String] {

@@ -5,7 +5,7 @@ import SwitchboardHTTP
 ///
 /// | | |
 /// |---|---|
-/// | `GET /v1/decisions` | query `source` (a configured source name), `call_id` (UUID), `limit` (1–200, default 50) → 200 `{"data": [decision]}`, newest first |
+/// | `GET /v1/decisions` | query `source` (a configured source name), `call_id` (UUID), cursor `limit` (1–100, default 50), `starting_after`, `ending_before` → 200 `{"data": [decision], "has_more"}`, newest first |
 ///
 /// A decision: `id`, `source`, `request_id`, `call_id`, `call_key` (Inkbox's call id), `event_id`,
 /// `decided_by` (`rule` | `endpoint` | `fallback`), `rule_index`, `action`, `client_websocket_url`,
@@ -27,9 +27,12 @@ struct DecisionRoutes: Sendable {
             filter.source = source
         }
         filter.callID = try QueryParameters.uuid(request, "call_id")
-        filter.limit = try QueryParameters.int(request, "limit", default: 50, range: 1...200)
-        let decisions = try api.database.read { try DecisionRecords.list($0, filter) }
-        return ManagementAPI.json(200, ["data": .array(decisions.map(Self.object))])
+        let paging = try CursorPaging(request, defaultLimit: 50)
+        filter.limit = paging.limit
+        let page = try api.database.read { connection in
+            try DecisionRecords.page(connection, filter, cursor: try paging.cursor(connection, table: "decisions", noun: "decision"))
+        }
+        return CursorPaging.envelope(page.items.map(Self.object), hasMore: page.hasMore)
     }
 
     static func object(_ decision: DecisionRecord) -> JSONValue {

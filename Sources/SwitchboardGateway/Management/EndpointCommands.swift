@@ -68,19 +68,14 @@ struct EndpointCommands: Sendable {
         return CursorPaging.envelope(items, hasMore: hasMore)
     }
 
-    /// All live endpoints of this API, newest first, rendered.
-    func list() throws -> [JSONValue] {
-        try api.database.read { connection in
-            try EndpointRecords.list(connection, api: kind).map(render)
-        }
-    }
-
-    /// Creates an endpoint of this API with a new secret; 201 with the secret.
+    /// Creates an endpoint of this API with a new secret; 201 with the secret, or 422 `limit_exceeded` when
+    /// `limits.max_endpoints` endpoints are live.
     func create(name: String?, url: String, enabledEvents: [String], receiveTestEvents: Bool) throws -> ManagementAPI.Transaction {
         let endpoint = EndpointRecord(id: try ResourceID.make(), api: kind, name: name, url: url, enabledEvents: enabledEvents,
                                       receiveTestEvents: receiveTestEvents, now: api.now)
         let secret = try WebhookSecret.make(for: endpoint.scheme)
         return { [self] connection in
+            try ManagementLimits.checkEndpointCount(connection, limit: api.maxEndpoints)
             try EndpointRecords.insert(connection, endpoint, secret: secret)
             return committed(201, present(endpoint, secret), endpoint)
         }

@@ -11,8 +11,8 @@ import SwitchboardStore
 /// - per-call webhooks `/v1/calls/{call}/webhook` (`CallWebhookRoutes`);
 /// - incoming-call decisions `/v1/decisions` (`DecisionRoutes`).
 ///
-/// Reads run on the server thread (short queries on a pooled read connection). Changes are validated on
-/// the server thread, then committed through the group-commit writer; the answer is sent, and the
+/// Reads run on the server thread (short queries on a pooled read connection). Changes (bodies of at most
+/// 64 KiB, `ManagementLimits`) are validated on the server thread, then committed through the group-commit writer; the answer is sent, and the
 /// in-memory `DestinationRegistry` updated, only after the commit is durable.
 struct ManagementAPI: Sendable {
     /// What a committed change answers, and what to do once it is durable (update the registry, wake
@@ -39,6 +39,8 @@ struct ManagementAPI: Sendable {
     let translator: Translator
     let sources: [SourceConfig]
     let hasOrgDefaultSecret: Bool
+    /// `limits.max_endpoints`: live endpoints of both APIs together.
+    let maxEndpoints: Int
     let clock: @Sendable () -> Double
     let authenticator: APIKeyAuthenticator
 
@@ -56,6 +58,7 @@ struct ManagementAPI: Sendable {
         self.translator = Translator(mappings: mappings)
         self.sources = config.sources
         self.hasOrgDefaultSecret = config.orgDefaultSecret != nil
+        self.maxEndpoints = config.limits.maxEndpoints
         self.clock = clock
         self.authenticator = APIKeyAuthenticator(keys: config.apiKeys)
     }
@@ -99,6 +102,7 @@ struct ManagementAPI: Sendable {
             let transaction: Transaction
             do {
                 try authenticator.authenticate(request.headers)
+                try ManagementLimits.checkBody(request)
                 transaction = try prepare(request)
             } catch {
                 responder.respond(failure(error, request))
@@ -149,6 +153,7 @@ struct ManagementAPI: Sendable {
     /// A destination URL field: absolute http(s) whose host resolves only to addresses the outbound
     /// policy allows; 422 naming `field` otherwise. Blocks on DNS: handlers run on server threads.
     func checkURL(_ url: String, field: String = "url") throws(HTTPError) -> String {
+        _ = try ManagementLimits.bounded(url, field: field, maximum: ManagementLimits.maxURLCharacters)
         do {
             return try urls.check(url).url
         } catch {

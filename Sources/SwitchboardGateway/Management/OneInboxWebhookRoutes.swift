@@ -7,13 +7,13 @@ import SwitchboardHTTP
 /// | | |
 /// |---|---|
 /// | `POST /v1/webhooks` | `{name (1–255), url, events (1–20)}` → 201 webhook |
-/// | `GET /v1/webhooks` | 200 `{"data": [webhook]}`, newest first |
+/// | `GET /v1/webhooks` | cursor `limit` (1–100, default 10), `starting_after`, `ending_before` → 200 `{"data": [webhook], "has_more"}`, newest first |
 /// | `GET /v1/webhooks/{id}` | 200 webhook |
 /// | `PATCH /v1/webhooks/{id}` | any of `name`, `url`, `events`, `status` (null: unchanged) → 200 webhook |
 /// | `DELETE /v1/webhooks/{id}` | 200 `{"id", "deleted": true}` |
 /// | `POST /v1/webhooks/{id}/rotate_secret` | optional `{grace_period_seconds}` → 200 webhook with its new `secret` |
 /// | `POST /v1/webhooks/{id}/test` | queues a test delivery (`call.started` with `"test": true`) → 202 delivery item |
-/// | `GET /v1/webhooks/{id}/deliveries` | `limit` (1–200, default 50), `offset` → 200 `{items, total, limit, offset}`, newest first |
+/// | `GET /v1/webhooks/{id}/deliveries` | `limit` (1–100, default 50; OneInbox documents up to 200, a page stays bounded here), `offset` → 200 `{items, total, limit, offset}`, newest first |
 ///
 /// A webhook object is `id, name, url, events, secret, status, created_at, updated_at`, plus our
 /// `receive_test_events`. `secret` is shown once: in the create and rotate answers only (OneInbox's
@@ -32,7 +32,7 @@ struct OneInboxWebhookRoutes: Sendable {
 
     func register(on router: inout Router) {
         router.post("/v1/webhooks", api.write { try create($0) })
-        router.get("/v1/webhooks", api.read { _ in ManagementAPI.json(200, ["data": .array(try commands.list())]) })
+        router.get("/v1/webhooks", api.read { try commands.page($0, defaultLimit: ManagementLimits.defaultPageSize) })
         router.get("/v1/webhooks/{id}", api.read { try commands.retrieve($0) })
         router.patch("/v1/webhooks/{id}", api.write { try update($0) })
         router.delete("/v1/webhooks/{id}", api.write { try commands.delete($0) })
@@ -87,7 +87,7 @@ struct OneInboxWebhookRoutes: Sendable {
     private func deliveries(_ request: HTTPRequest) throws -> HTTPResponse {
         let id = try commands.id(request)
         var filter = DeliveryFilter(endpointID: id)
-        filter.limit = try QueryParameters.int(request, "limit", default: 50, range: 1...200)
+        filter.limit = try QueryParameters.int(request, "limit", default: 50, range: 1...ManagementLimits.maxPageSize)
         filter.offset = try QueryParameters.int(request, "offset", default: 0, range: 0...Int(Int32.max))
         let (items, total) = try api.database.read { connection in
             _ = try commands.find(connection, id: id)

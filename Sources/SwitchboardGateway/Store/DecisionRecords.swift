@@ -111,20 +111,21 @@ enum DecisionRecords {
         }
     }
 
-    static func list(_ connection: SQLiteConnection, _ filter: DecisionFilter) throws -> [DecisionRecord] {
+    /// One cursor page of the decisions `filter` selects, newest first (a row of an unknown action or
+    /// decider, which no version writes, is left out of its page).
+    static func page(_ connection: SQLiteConnection, _ filter: DecisionFilter, cursor: PageCursor?) throws -> Page<DecisionRecord> {
         var conditions: [String] = []
         var bindings: [any SQLValueConvertible] = []
         if let source = filter.source {
-            conditions.append("source = ?")
+            conditions.append("decisions.source = ?")
             bindings.append(source)
         }
         if let callID = filter.callID {
-            conditions.append("call_id = ?")
+            conditions.append("decisions.call_id = ?")
             bindings.append(callID)
         }
-        let clause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return try connection.query("SELECT * FROM decisions \(clause) ORDER BY created_at DESC, rowid DESC LIMIT ?",
-                                    bindings + [filter.limit]).compactMap { row in
+        let page = try KeysetPage.fetch(connection, select: "SELECT * FROM decisions", alias: "decisions", conditions: conditions,
+                                        bindings: bindings, cursor: cursor, limit: filter.limit) { row -> DecisionRecord? in
             guard let decidedBy = DecidedBy(rawValue: try row.get("decided_by", as: String.self)),
                   let action = CallAnswer.Action(rawValue: try row.get("action", as: String.self)) else { return nil }
             return DecisionRecord(
@@ -136,5 +137,6 @@ enum DecisionRecords {
                 endpointBody: try row.get("endpoint_body"), error: try row.get("error"),
                 deliveryID: try row.get("delivery_id"), createdAt: try row.get("created_at"))
         }
+        return Page(items: page.items.compactMap { $0 }, hasMore: page.hasMore)
     }
 }

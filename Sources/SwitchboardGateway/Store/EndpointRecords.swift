@@ -139,6 +139,11 @@ enum EndpointRecords {
                              cursor: cursor, limit: limit, row: record)
     }
 
+    /// How many endpoints are live (not deleted), of both APIs: what `limits.max_endpoints` caps.
+    static func liveCount(_ connection: SQLiteConnection) throws -> Int {
+        try connection.scalar("SELECT COUNT(*) FROM endpoints WHERE deleted_at IS NULL", as: Int.self) ?? 0
+    }
+
     /// The endpoints ingest routes to (not deleted; a disabled one's deliveries are held), oldest first.
     static func routable(_ connection: SQLiteConnection) throws -> [EndpointRecord] {
         try connection.query("""
