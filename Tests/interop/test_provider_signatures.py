@@ -334,3 +334,69 @@ def test_elevenlabs_sdk_signatures_pass_switchboard_within_thirty_minutes():
     with pytest.raises(ApiError):
         construct_event(ELEVENLABS_BODY, spaced["ElevenLabs-Signature"])
     assert_refused(verify("elevenlabs", body, spaced, "--secret", ELEVENLABS_SECRET), "malformed header")
+
+
+# --- PROVIDERS.md's vectors, through the SDKs and Switchboard ---------------------------------------
+
+VECTOR_TIME = 1767225600  # every vector's signing time; the SDKs' clocks are pinned near it
+
+
+def test_providers_md_vectors_pass_the_sdks_and_switchboard(monkeypatch):
+    """Each test vector of PROVIDERS.md is accepted by its SDK (clock pinned as the document says) and by
+    `switchboard verify` (--tolerance 0: the vectors are in the past)."""
+    t2_url = "https://gw.example.com/twilio/voice"
+    t2_fields = [("AccountSid", "AC00000000000000000000000000000000"), ("ApiVersion", "2010-04-01"),
+                 ("CallSid", "CA11111111111111111111111111111111"), ("CallStatus", "ringing"),
+                 ("Direction", "inbound"), ("From", "+15005550006"), ("To", "+15551234567"), ("CallerName", ""),
+                 ("Called", "+15551234567"), ("Caller", "+15005550006")]
+    t2_token = "a5d4c8f3e2b1a0f9e8d7c6b5a4f3e2d1"
+    assert RequestValidator(t2_token).validate(t2_url, dict(t2_fields), "OJkaNGi1sxtotygY0qLjOT9L6MA=")
+    assert_ok(verify("twilio", urlencode(t2_fields).encode(), {"X-Twilio-Signature": "OJkaNGi1sxtotygY0qLjOT9L6MA="},
+                     "--secret", t2_token, "--url", t2_url))
+
+    telnyx_body = (b'{"data":{"event_type":"call.initiated","id":"0ccc7b54-4df3-4bca-a65a-3da1ecc777f0","occurred_at":'
+                   b'"2026-01-01T00:00:00.000000Z","payload":{"call_control_id":"v3:test-call-control-id","call_leg_id":'
+                   b'"428c31b6-7af4-4bcb-b7f5-5013ef9657c1","call_session_id":"428c31b6-abf3-3bc1-b7f4-5013ef9657c1",'
+                   b'"client_state":null,"connection_id":"1684641123236054244","direction":"incoming","from":'
+                   b'"+15551230001","state":"parked","to":"+15551230002"},"record_type":"event"}}')
+    telnyx_key = "LzJDOCyTYfLyYp5fLoW9alZwihRdN57bayxK5W+qowg="
+    telnyx_headers = {"telnyx-timestamp": str(VECTOR_TIME), "telnyx-signature-ed25519":
+                      "nIYATUV6oq56W2OZ/boh5pAhoh+WIjn0Pe/hA+wteMFGrcgBxwMsRN2C9cFJ7Prtf9nS6SD8OVtMS1pLninoDA=="}
+    seed = base64.b64encode(hashlib.sha256(b"telnyx-test-vector-seed").digest()).decode()
+    signed = sign("telnyx", telnyx_body, "--private-key", seed, "--timestamp", str(VECTOR_TIME))
+    assert signed == telnyx_headers  # Ed25519 is deterministic: the same seed gives the vector's signature
+    assert_ok(verify("telnyx", telnyx_body, telnyx_headers, "--public-key", telnyx_key, "--tolerance", "0"))
+
+    retell_body = ('{"event":"call_started","call":{"call_type":"phone_call","call_id":"Jabr9TXYYJHfvl6Syypi88rdAHYHmcq6",'
+                   '"agent_id":"oBeDLoLOeuAbiuaMFXRtDOLriTJ5tSxD","agent_version":1,"call_status":"ongoing","from_number":'
+                   '"+12137771234","to_number":"+12137771235","direction":"inbound","start_timestamp":1767225600000}}')
+    retell_signature = "v=1767225600000,d=8f298acdb2403fd65c3a30f17f6a96d700cc93678e820f37a21c7002b595fdfd"
+    assert_ok(verify("retell", retell_body.encode(), {"x-retell-signature": retell_signature},
+                     "--secret", RETELL_KEY, "--tolerance", "0"))
+
+    eleven_body = ('{"type":"post_call_transcription","event_timestamp":1767225600,"data":{"agent_id":"agent_01testagent",'
+                   '"conversation_id":"conv_01testconversation","status":"done","transcript":[{"role":"agent","message":'
+                   '"Hello!","time_in_call_secs":0}],"metadata":{"start_time_unix_secs":1767225500,"call_duration_secs":95},'
+                   '"analysis":{"call_successful":"success","transcript_summary":"Greeting only."}}}')
+    eleven_header = "t=1767225600,v0=e542fa72a004b79b962cf7c6e50a8f2e921de83b2e9d5bdd232f8446561a5393"
+    assert_ok(verify("elevenlabs", eleven_body.encode(), {"ElevenLabs-Signature": eleven_header},
+                     "--secret", ELEVENLABS_SECRET, "--tolerance", "0"))
+
+    vonage_token_text = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpYXQiOjE3NjcyMjU2MDAsImp0aSI6ImM1YmE4ZjI0LTFhMTQtNGMxMC1iZmRmLT"
+                         "NmYmU4Y2U1MTFiNSIsImlzcyI6IlZvbmFnZSIsInBheWxvYWRfaGFzaCI6IjU2MzU1ODdhNWExNzAzZDBkZTVhMjI4N2MzOTk5NTMw"
+                         "NGFlMzBmMWQ2ZDU3YWJiZTk4MjA1NzNlNWM4NTYxYzAiLCJhcGlfa2V5IjoiYWJjZDEyMzQiLCJhcHBsaWNhdGlvbl9pZCI6ImFhYW"
+                         "FhYWFhLWJiYmItY2NjYy1kZGRkLTAxMjM0NTY3ODlhYiJ9.gQm1mQ4GL-EEaG9vz2e55LhisJaUCXHksEK24vB_8bA")
+    vonage_body = (b'{"from":"447700900000","to":"447700900001","uuid":"aaaaaaaa-bbbb-cccc-dddd-0123456789ab",'
+                   b'"conversation_uuid":"CON-aaaaaaaa-bbbb-cccc-dddd-0123456789ab","status":"answered",'
+                   b'"direction":"inbound","timestamp":"2026-01-01T00:00:00.000Z"}')
+    assert vonage_verify_signature(vonage_token_text, VONAGE_SECRET)
+    assert_ok(verify("vonage", vonage_body, {"Authorization": f"Bearer {vonage_token_text}"},
+                     "--secret", VONAGE_SECRET, "--tolerance", "0"))
+
+    # The SDKs with a replay window, their clocks pinned as PROVIDERS.md says.
+    monkeypatch.setattr(time, "time", lambda: VECTOR_TIME + 10)
+    verify_webhook_signature(telnyx_body, telnyx_headers, telnyx_key)
+    monkeypatch.setattr(time, "time", lambda: VECTOR_TIME + 30)
+    assert webhook_auth.verify(retell_body, RETELL_KEY, retell_signature)
+    monkeypatch.setattr(time, "time", lambda: VECTOR_TIME + 60)
+    assert construct_event(eleven_body, eleven_header)["data"]["conversation_id"] == "conv_01testconversation"
