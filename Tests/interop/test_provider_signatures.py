@@ -3,8 +3,8 @@
 each SDK pass `switchboard verify`, and tampered requests fail on both sides.
 
 SDKs: twilio 9.13.0 `RequestValidator`; telnyx 4.189.0 `verify_webhook_signature` and
-`client.webhooks.unwrap` (PyNaCl); vonage-jwt 1.1.5 `verify_signature` and vonage-voice 1.5.1
-`Voice.verify_signature` (PyJWT makes the HS256 tokens, as vonage-jwt decodes them); retell-sdk 6.2.13
+`client.webhooks.unwrap` (PyNaCl); vonage-jwt 1.1.5 `verify_signature` and vonage 4.9.1's
+`Vonage(...).voice.verify_signature` (PyJWT makes the HS256 tokens, as vonage-jwt decodes them); retell-sdk 6.2.13
 `webhook_auth.sign`/`verify` and `Retell.verify`; elevenlabs 2.78.0 `webhooks.construct_event`.
 vapi-server-sdk is not used: it has no webhook signer or verifier (Vapi's default credential is a
 plain secret header, compared in the Swift tests).
@@ -203,7 +203,7 @@ def test_telnyx_stale_timestamp_fails_on_both_sides(telnyx_keys):
 # --- Vonage ---------------------------------------------------------------------------------------
 
 from vonage_jwt import verify_signature as vonage_verify_signature  # noqa: E402
-from vonage_voice import Voice  # noqa: E402
+from vonage import Auth, Vonage  # noqa: E402
 
 VONAGE_SECRET = "vonage-signature-secret-0123456789abcdef"
 VONAGE_BODY = (b'{"from":"447700900000","to":"447700900001","uuid":"aaaaaaaa-bbbb-cccc-dddd-0123456789ab",'
@@ -243,7 +243,9 @@ def test_vonage_switchboard_tokens_pass_vonage_jwt():
     scheme, _, token = headers["Authorization"].partition(" ")
     assert scheme == "Bearer"
     assert vonage_verify_signature(token, VONAGE_SECRET)
-    assert Voice.verify_signature(None, token, VONAGE_SECRET)
+    voice = Vonage(Auth(api_key="abcd1234", api_secret="Abcdef123456")).voice  # the full SDK's client
+    assert voice.verify_signature(token, VONAGE_SECRET)
+    assert not voice.verify_signature(token, "another-signature-secret-0123456789abcdef")
     assert not vonage_verify_signature(token, "another-signature-secret-0123456789abcdef")
     claims = jwt.decode(token, VONAGE_SECRET, algorithms=["HS256"])
     assert claims["payload_hash"] == hashlib.sha256(VONAGE_BODY).hexdigest()
