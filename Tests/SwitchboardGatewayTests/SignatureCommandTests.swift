@@ -141,4 +141,59 @@ struct SignatureCommandTests {
         #expect(verify.out.contains("Exit status: 0 valid, 1 not valid (reason on standard error), 2 usage error."))
         #expect(run(["help"]).out.contains("  verify    Check a request body's signature headers."))
     }
+
+    /// Every provider scheme through `sign` and `verify`: signing output verifies, a tampered body does not.
+    @Test func signThenVerifyEveryProviderScheme() throws {
+        let (directory, path) = try bodyFile(Array("CallSid=CA1&CallStatus=completed&From=%2B15551230001".utf8))
+        let (tamperedDirectory, tampered) = try bodyFile(Array("CallSid=CA1&CallStatus=completed&From=%2B15551230002".utf8))
+        defer { directory.remove(); tamperedDirectory.remove() }
+        let url = "https://hooks.example.com/v1/ingest/twilio?tenant=t1"
+        let seed = "29Pc1uJZBf0KOEMox+bxEKSfzLFy540F0PYS1pkMeJs="
+        let publicKey = "LzJDOCyTYfLyYp5fLoW9alZwihRdN57bayxK5W+qowg="
+        let cases: [(scheme: String, sign: [String], verify: [String])] = [
+            ("twilio", ["--secret", "auth-token", "--url", url], ["--secret", "auth-token", "--url", url]),
+            ("telnyx", ["--private-key", seed], ["--public-key", "dnKQbuc3/Wh5dP6nyPWLNoye+77d8l+AIGIrs6MrW3g=", "--public-key", publicKey]),
+            ("vonage", ["--secret", "signature-secret"], ["--secret", "signature-secret"]),
+            ("retell", ["--secret", "key_abc"], ["--secret", "key_abc"]),
+            ("vapi", ["--secret", "vapi-secret"], ["--secret", "vapi-secret"]),
+            ("elevenlabs", ["--secret", "wsec_abc"], ["--secret", "wsec_abc"]),
+        ]
+        for (scheme, signOptions, verifyOptions) in cases {
+            let signed = run(["sign", "--scheme", scheme, "--in", path] + signOptions)
+            #expect(signed.status == 0, "\(scheme): \(signed.err)")
+            let headers = signed.out.split(separator: "\n").flatMap { ["--header", String($0)] }
+            let verified = run(["verify", "--scheme", scheme, "--in", path] + verifyOptions + headers)
+            #expect(verified.status == 0 && verified.out == "ok\n", "\(scheme): \(verified.err)")
+            let refused = run(["verify", "--scheme", scheme, "--in", tampered] + verifyOptions + headers)
+            #expect(refused.status == (scheme == "vapi" ? 0 : 1), "\(scheme): a tampered body")
+            if scheme != "vapi" { #expect(refused.err.hasPrefix("switchboard verify: signature mismatch"), "\(scheme): \(refused.err)") }
+        }
+        let elsewhere = run(["verify", "--scheme", "twilio", "--in", path, "--secret", "auth-token",
+                             "--url", "http://10.0.0.5:8080/v1/ingest/twilio?tenant=t1"]
+                            + run(["sign", "--scheme", "twilio", "--in", path, "--secret", "auth-token", "--url", url])
+                            .out.split(separator: "\n").flatMap { ["--header", String($0)] })
+        #expect(elsewhere.err == "switchboard verify: signature mismatch: no X-Twilio-Signature over "
+            + "http://10.0.0.5:8080/v1/ingest/twilio?tenant=t1 matches a configured auth token\n")
+    }
+
+    @Test func providerSchemeUsageErrorsExit2() throws {
+        let (directory, path) = try bodyFile(Array("{}".utf8))
+        defer { directory.remove() }
+        let cases: [([String], String)] = [
+            (["sign", "--scheme", "twilio", "--secret", "t"], "--url is required for twilio"),
+            (["sign", "--scheme", "retell", "--secret", "t", "--url", "https://x.example/"], "--url is not used by retell"),
+            (["sign", "--scheme", "telnyx", "--secret", "t"], "--secret is not used by telnyx: give --private-key"),
+            (["sign", "--scheme", "telnyx"], "--private-key is required for telnyx"),
+            (["sign", "--scheme", "telnyx", "--private-key", "c2hvcnQ="], "invalid secret: the private key is not base64"),
+            (["sign", "--scheme", "vapi", "--secret", "t", "--timestamp", "1"], "--timestamp is not used by vapi"),
+            (["verify", "--scheme", "callingbox", "--public-key", "k"], "--public-key is only for Ed25519 schemes"),
+            (["verify", "--scheme", "telnyx", "--public-key", "c2hvcnQ=", "--header", "telnyx-timestamp: 1"],
+             "invalid --public-key: the public key is not base64 of a 32-byte Ed25519 key"),
+        ]
+        for (arguments, message) in cases {
+            let result = run(arguments + ["--in", path])
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.err.contains(message), "\(arguments): \(result.err)")
+        }
+    }
 }

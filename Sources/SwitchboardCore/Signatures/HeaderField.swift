@@ -18,6 +18,11 @@ public struct HeaderField: Sendable, Hashable, CustomStringConvertible {
 struct ReceivedHeaders {
     let fields: [HeaderField]
 
+    /// Whether a field named `name` is present (any case).
+    func has(_ name: String) -> Bool {
+        fields.contains { $0.name.equalsIgnoringASCIICase(name) }
+    }
+
     /// The value of the one field named `name`, without surrounding spaces and tabs.
     /// Throws ``SignatureFailure/missingHeader(_:)`` when absent, and
     /// ``SignatureFailure/malformedHeader(name:problem:)`` when repeated or empty: a signature
@@ -76,6 +81,19 @@ enum HeaderText {
         }
         if trimmed(value[...]).utf8.count != value.utf8.count { return "leading or trailing whitespace" }
         return nil
+    }
+
+    /// The credential of an `Authorization`-style value `Bearer <credential>` (the scheme word in
+    /// any case, then spaces), or a malformed-header failure naming `header`.
+    static func bearerCredential(_ value: Substring, header: String) throws(SignatureFailure) -> Substring {
+        let scheme = "bearer "
+        guard value.utf8.count > scheme.utf8.count,
+              String(value.prefix(scheme.count)).lowercased() == scheme else {
+            throw .malformedHeader(name: header, problem: "not 'Bearer <credential>'")
+        }
+        let credential = trimmed(value.dropFirst(scheme.count))
+        guard !credential.isEmpty else { throw .malformedHeader(name: header, problem: "not 'Bearer <credential>'") }
+        return credential
     }
 
     /// `value` when it may be sent in header `name`, else ``SignatureSchemeError/invalidHeaderValue(name:problem:)``.

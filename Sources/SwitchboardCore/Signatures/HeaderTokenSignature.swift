@@ -38,7 +38,12 @@ public struct HeaderTokenSignature: SignatureScheme {
         throws(SignatureFailure) {
         guard !secrets.isEmpty else { throw .noSecretConfigured }
         guard !secrets.contains(where: \.isEmpty) else { throw .invalidSecret(problem: "the token is empty") }
-        let received = try ReceivedHeaders(fields: headers).single(headerName)
+        try Self.requireMatch(try ReceivedHeaders(fields: headers).single(headerName), secrets: secrets)
+    }
+
+    /// Returns when `received` equals one of `secrets`, compared as SHA-256 digests in constant
+    /// time (every secret is compared); else throws ``SignatureFailure/signatureMismatch``.
+    static func requireMatch(_ received: Substring, secrets: [String]) throws(SignatureFailure) {
         let digest = try Self.sha256(received)
         var matched = false
         for secret in secrets {

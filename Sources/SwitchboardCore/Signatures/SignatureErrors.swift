@@ -20,6 +20,13 @@ public enum SignatureFailure: Error, Sendable, Equatable {
     case futureTimestamp(ahead: Int64, tolerance: Int64)
     /// The headers are well formed and fresh, but no signature matches any configured secret.
     case signatureMismatch
+    /// No signature matches, for a reason the scheme states: the URL a Twilio signature was
+    /// checked against, a body hash that differs from the one signed, and the like.
+    case mismatch(detail: String)
+    /// The scheme signs the request URL and none is known (no public URL configured).
+    case urlRequired
+    /// The signed token carries an expiry (`exp`, Unix seconds) that has passed.
+    case tokenExpired(at: Int64)
     /// The HMAC or digest computation itself failed (OpenSSL); not a verdict on the request.
     case cryptoFailure(CryptoError)
 }
@@ -41,6 +48,12 @@ extension SignatureFailure: CustomStringConvertible {
             return "timestamp \(ahead) s in the future, outside the \(tolerance) s tolerance"
         case .signatureMismatch:
             return "signature mismatch: no signature matches a configured secret"
+        case .mismatch(let detail):
+            return "signature mismatch: \(detail)"
+        case .urlRequired:
+            return "no public URL is configured to check the signature against"
+        case .tokenExpired(let expiry):
+            return "timestamp outside tolerance: the token expired at \(expiry)"
         case .cryptoFailure(let error):
             return "signature computation failed: \(error)"
         }
@@ -71,6 +84,8 @@ public enum SignatureSchemeError: Error, Sendable, Equatable {
     case invalidHeaderValue(name: String, problem: String)
     /// A negative signing timestamp.
     case invalidTimestamp(Int64)
+    /// The scheme signs the request URL and none was given, or it is unusable; `problem` says which.
+    case invalidURL(scheme: String, problem: String)
     /// The HMAC computation failed (OpenSSL).
     case cryptoFailure(CryptoError)
 }
@@ -79,7 +94,7 @@ extension SignatureSchemeError: CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownScheme(let name):
-            return "unknown signature scheme '\(name)' (known: \(SignatureSchemes.names.joined(separator: ", ")))"
+            return "unknown signature scheme '\(name)' (known: \(SignatureSchemes.allNames.joined(separator: ", ")))"
         case .missingTokenHeader:
             return "the header-token scheme needs the name of its header"
         case .tokenHeaderNotApplicable(let scheme):
@@ -98,6 +113,8 @@ extension SignatureSchemeError: CustomStringConvertible {
             return "cannot send header \(name): \(problem)"
         case .invalidTimestamp(let timestamp):
             return "invalid timestamp \(timestamp): must not be negative"
+        case .invalidURL(let scheme, let problem):
+            return "the \(scheme) scheme signs the request URL: \(problem)"
         case .cryptoFailure(let error):
             return "signature computation failed: \(error)"
         }

@@ -29,9 +29,67 @@ public protocol SignatureScheme: Sendable {
     /// Header names are matched without regard to ASCII case.
     func verify(body: [UInt8], headers: [HeaderField], secrets: [String], now: Int64, tolerance: Int64)
         throws(SignatureFailure)
+
+    /// What the scheme's `secrets` are: shared secrets (the default) or Ed25519 keys.
+    var credential: SignatureCredential { get }
+    /// Whether the scheme signs the request URL, so that ``SignedRequest/url`` is required.
+    var needsURL: Bool { get }
+    /// The freshness window used when the caller has no tolerance of its own, in seconds.
+    var defaultTolerance: Int64 { get }
+
+    /// The header fields to send with `request` (its body and, for schemes that sign it, its
+    /// URL). The default signs the body alone, as ``sign(body:secrets:timestamp:id:)``.
+    func sign(_ request: SignedRequest, secrets: [String], timestamp: Int64, id: String?)
+        throws(SignatureSchemeError) -> [HeaderField]
+
+    /// Verifies `request` (body, received headers and, for schemes that sign it, the URL the
+    /// sender requested). The default verifies body and headers, as
+    /// ``verify(body:headers:secrets:now:tolerance:)``.
+    func verify(_ request: SignedRequest, secrets: [String], now: Int64, tolerance: Int64)
+        throws(SignatureFailure)
+}
+
+/// What a scheme's `secrets` hold.
+public enum SignatureCredential: Sendable, Equatable {
+    /// Shared secrets: the same text signs and verifies.
+    case sharedSecret
+    /// Ed25519 keys, base64 of 32 bytes: private seeds for signing, public keys for verifying.
+    case ed25519
+}
+
+/// A request as a signature scheme sees it: the raw body, the header fields and the URL.
+public struct SignedRequest: Sendable, Equatable {
+    /// The raw body bytes, as sent or received.
+    public var body: [UInt8]
+    /// The header fields received (ignored when signing).
+    public var headers: [HeaderField]
+    /// The absolute URL the sender requested, as the sender saw it (scheme, host, optional port,
+    /// path and the query exactly as sent), or nil when unknown. Behind a proxy this is the
+    /// configured public URL, not the one the gateway received.
+    public var url: String?
+
+    public init(body: [UInt8], headers: [HeaderField] = [], url: String? = nil) {
+        self.body = body
+        self.headers = headers
+        self.url = url
+    }
 }
 
 extension SignatureScheme {
+    public var credential: SignatureCredential { .sharedSecret }
+    public var needsURL: Bool { false }
+    public var defaultTolerance: Int64 { SignatureSchemes.defaultTolerance }
+
+    public func sign(_ request: SignedRequest, secrets: [String], timestamp: Int64, id: String?)
+        throws(SignatureSchemeError) -> [HeaderField] {
+        try sign(body: request.body, secrets: secrets, timestamp: timestamp, id: id)
+    }
+
+    public func verify(_ request: SignedRequest, secrets: [String], now: Int64, tolerance: Int64)
+        throws(SignatureFailure) {
+        try verify(body: request.body, headers: request.headers, secrets: secrets, now: now, tolerance: tolerance)
+    }
+
     /// Verifies with the default tolerance, ``SignatureSchemes/defaultTolerance``.
     public func verify(body: [UInt8], headers: [HeaderField], secrets: [String], now: Int64)
         throws(SignatureFailure) {
@@ -46,11 +104,22 @@ public enum SignatureSchemes {
     /// vendors document.
     public static let defaultTolerance: Int64 = 300
 
-    /// The registered names, in a stable order.
+    /// The schemes that sign and verify with secrets and the body alone (outbound deliveries and
+    /// the original inbound sources), in a stable order.
     public static let names = [
         CallingBoxSignature.schemeName, StandardWebhooksSignature.schemeName,
         InkboxSignature.schemeName, HeaderTokenSignature.schemeName,
     ]
+
+    /// The voice providers' inbound schemes, in a stable order. Some need more than the body
+    /// (Twilio the request URL) or keys rather than secrets (Telnyx); see ``SignatureScheme/credential``.
+    public static let providerNames = [
+        TwilioSignature.schemeName, TelnyxSignature.schemeName, VonageSignature.schemeName,
+        RetellSignature.schemeName, VapiSignature.schemeName, ElevenLabsSignature.schemeName,
+    ]
+
+    /// Every registered name: ``names`` then ``providerNames``.
+    public static var allNames: [String] { names + providerNames }
 
     /// The scheme called `name`. `tokenHeader` is the header name for `header-token`, required
     /// there and refused by the other schemes.
@@ -65,6 +134,12 @@ public enum SignatureSchemes {
         case CallingBoxSignature.schemeName: scheme = CallingBoxSignature()
         case StandardWebhooksSignature.schemeName: scheme = StandardWebhooksSignature()
         case InkboxSignature.schemeName: scheme = InkboxSignature()
+        case TwilioSignature.schemeName: scheme = TwilioSignature()
+        case TelnyxSignature.schemeName: scheme = TelnyxSignature()
+        case VonageSignature.schemeName: scheme = VonageSignature()
+        case RetellSignature.schemeName: scheme = RetellSignature()
+        case VapiSignature.schemeName: scheme = VapiSignature()
+        case ElevenLabsSignature.schemeName: scheme = ElevenLabsSignature()
         default: throw .unknownScheme(name)
         }
         guard tokenHeader == nil else { throw .tokenHeaderNotApplicable(scheme: name) }

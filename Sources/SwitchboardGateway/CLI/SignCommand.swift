@@ -5,37 +5,44 @@ struct SignCommand: SwitchboardCommand {
     static let name = "sign"
     static let summary = "Sign a request body; print the headers to send."
     static let usage = """
-    Usage: switchboard sign --scheme S --secret SECRET... [--timestamp T] [--id ID] [--header NAME] [--in FILE]
+    Usage: switchboard sign --scheme S --secret SECRET... [--timestamp T] [--id ID] [--header NAME]
+                            [--url URL] [--private-key KEY] [--in FILE]
 
     Reads a request body byte for byte (no newline is added or removed) and prints the headers that
     authenticate it, one 'Name: value' per line.
 
     Options:
-      --scheme S       callingbox, standard-webhooks, inkbox or header-token
+      --scheme S       callingbox, standard-webhooks, inkbox or header-token; or a voice
+                       provider's: twilio, telnyx, vonage, retell, vapi or elevenlabs
       --secret SECRET  the signing secret; repeat it to sign with several (rotation overlap):
-                       callingbox and standard-webhooks write one signature per secret, inkbox and
-                       header-token take exactly one
-      --timestamp T    Unix seconds to sign (default: now); not for header-token
-      --id ID          the message id of standard-webhooks (webhook-id) and inkbox
-                       (X-Inkbox-Request-ID) (default: a new random UUID); not for the others
+                       callingbox and standard-webhooks write one signature per secret, the
+                       others take exactly one (twilio: the auth token; retell: the API key)
+      --timestamp T    Unix seconds to sign (default: now); not for header-token, twilio, vapi
+      --id ID          the message id of standard-webhooks (webhook-id), inkbox
+                       (X-Inkbox-Request-ID) and vonage (the JWT's jti) (default: a new random
+                       UUID); not for the others
       --header NAME    header-token only, and required there: the header that carries the token,
                        whose value is the secret
+      --url URL        twilio only, and required there: the URL the provider requests, query
+                       included; with bodySHA256 in its query the body is JSON, else form fields
+      --private-key KEY
+                       telnyx only, instead of --secret: base64 of the 32-byte Ed25519 seed
       --in FILE        read the body from FILE ('-' or absent: standard input)
       --help           show this help
 
     Secrets: callingbox uses the whole secret, 'whsec_' included, as the HMAC key; inkbox drops a
     leading 'whsec_'; standard-webhooks base64-decodes what follows 'whsec_' (or the whole secret
-    when it has no prefix).
+    when it has no prefix); the provider schemes use the secret's text as it is.
 
     Exit status: 0 headers printed, 1 failure, 2 usage error (also a secret the scheme cannot use).
 
     """
-    static let options = OptionSpec(valued: ["scheme", "secret", "timestamp", "id", "header", "in"],
+    static let options = OptionSpec(valued: ["scheme", "secret", "timestamp", "id", "header", "url", "private-key", "in"],
                                     repeatable: ["secret"])
 
     static func run(_ arguments: ParsedArguments, output: CommandOutput) throws -> Int32 {
         let inputs = try SignatureCommandInputs(arguments, tokenHeader: arguments.value("header"),
-                                                tokenHeaderOption: "header")
+                                                tokenHeaderOption: "header", keyOption: "private-key")
         let scheme = inputs.scheme
         let timestamp = try SignatureCommandInputs.seconds(arguments, "timestamp")
         if timestamp != nil, !scheme.usesTimestamp { throw UsageError("--timestamp is not used by \(scheme.name)") }
@@ -44,7 +51,7 @@ struct SignCommand: SwitchboardCommand {
         if id == nil, scheme.needsMessageID { id = try UUIDGenerator.version4().uuidString.lowercased() }
         let headers: [HeaderField]
         do {
-            headers = try scheme.sign(body: inputs.body, secrets: inputs.secrets,
+            headers = try scheme.sign(SignedRequest(body: inputs.body, url: inputs.url), secrets: inputs.secrets,
                                       timestamp: timestamp ?? SignatureCommandInputs.now(), id: id)
         } catch .cryptoFailure(let error) {
             throw error

@@ -1,17 +1,22 @@
 import Foundation
 import SwitchboardCore
 
-/// What `sign` and `verify` share: the scheme, the secrets and the body, read from the options.
+/// What `sign` and `verify` share: the scheme, its secrets or keys, the body and the URL, read
+/// from the options.
 struct SignatureCommandInputs {
     let scheme: any SignatureScheme
+    /// The `--secret` values, or for an Ed25519 scheme the command's key option's values.
     let secrets: [String]
     let body: [UInt8]
+    /// `--url`: the URL the sender requested, for schemes that sign it (twilio).
+    let url: String?
 
-    /// Reads `--scheme`, every `--secret` and the body (`--in FILE`, `-` or absent for standard
-    /// input). `tokenHeader` is the header name for `header-token`, from the command's own option.
-    init(_ arguments: ParsedArguments, tokenHeader: String?, tokenHeaderOption: String) throws {
+    /// Reads `--scheme`, every `--secret` (or, for an Ed25519 scheme, every `--<keyOption>`),
+    /// `--url` and the body (`--in FILE`, `-` or absent for standard input). `tokenHeader` is the
+    /// header name for `header-token`, from the command's own option.
+    init(_ arguments: ParsedArguments, tokenHeader: String?, tokenHeaderOption: String, keyOption: String) throws {
         guard let name = arguments.value("scheme") else {
-            throw UsageError("--scheme is required (\(SignatureSchemes.names.joined(separator: ", ")))")
+            throw UsageError("--scheme is required (\(SignatureSchemes.allNames.joined(separator: ", ")))")
         }
         do {
             scheme = try SignatureSchemes.scheme(named: name, tokenHeader: tokenHeader)
@@ -22,8 +27,21 @@ struct SignatureCommandInputs {
         } catch {
             throw UsageError(error.description)
         }
-        secrets = arguments.all("secret")
-        guard !secrets.isEmpty else { throw UsageError("--secret is required") }
+        let secretValues = arguments.all("secret")
+        let keys = arguments.all(keyOption)
+        switch scheme.credential {
+        case .sharedSecret:
+            guard keys.isEmpty else { throw UsageError("--\(keyOption) is only for Ed25519 schemes (telnyx); use --secret") }
+            guard !secretValues.isEmpty else { throw UsageError("--secret is required") }
+            secrets = secretValues
+        case .ed25519:
+            guard secretValues.isEmpty else { throw UsageError("--secret is not used by \(name): give --\(keyOption)") }
+            guard !keys.isEmpty else { throw UsageError("--\(keyOption) is required for \(name) (base64 of 32 bytes)") }
+            secrets = keys
+        }
+        url = arguments.value("url")
+        if url == nil, scheme.needsURL { throw UsageError("--url is required for \(name): the URL the sender requested") }
+        if url != nil, !scheme.needsURL { throw UsageError("--url is not used by \(name)") }
         body = try Self.readBody(arguments.value("in"))
     }
 

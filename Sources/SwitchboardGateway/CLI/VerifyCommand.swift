@@ -6,42 +6,52 @@ struct VerifyCommand: SwitchboardCommand {
     static let summary = "Check a request body's signature headers."
     static let usage = """
     Usage: switchboard verify --scheme S --secret SECRET... --header 'Name: value'...
-                              [--tolerance SECONDS] [--token-header NAME] [--in FILE]
+                              [--tolerance SECONDS] [--token-header NAME] [--url URL]
+                              [--public-key KEY...] [--in FILE]
 
     Reads a request body byte for byte (no newline is added or removed) and checks that the given
     headers authenticate it. Prints 'ok' when they do; otherwise prints the reason (a missing or
     malformed header, a stale or future timestamp, a signature mismatch) and exits 1.
 
     Options:
-      --scheme S           callingbox, standard-webhooks, inkbox or header-token
+      --scheme S           callingbox, standard-webhooks, inkbox or header-token; or a voice
+                           provider's: twilio, telnyx, vonage, retell, vapi or elevenlabs
       --secret SECRET      a secret to accept; repeat it to accept several (rotation)
       --header 'N: V'      a received header, name and value separated by the first ':';
                            repeat it for each header (names ignore case)
       --tolerance SECONDS  how far the signed timestamp may lie from now, either way
-                           (default: \(SignatureSchemes.defaultTolerance); 0 disables the check)
+                           (default: \(SignatureSchemes.defaultTolerance), elevenlabs \(ElevenLabsSignature.tolerance); 0 disables the check)
       --token-header NAME  header-token only, and required there: the header that must carry one of
                            the secrets
+      --url URL            twilio only, and required there: the URL the provider requested (the
+                           public one, query included), which the signature covers
+      --public-key KEY     telnyx only, instead of --secret: base64 of the 32-byte Ed25519 public
+                           key; repeat it to accept several
       --in FILE            read the body from FILE ('-' or absent: standard input)
       --help               show this help
 
     Exit status: 0 valid, 1 not valid (reason on standard error), 2 usage error.
 
     """
-    static let options = OptionSpec(valued: ["scheme", "secret", "header", "tolerance", "token-header", "in"],
-                                    repeatable: ["secret", "header"])
+    static let options = OptionSpec(
+        valued: ["scheme", "secret", "header", "tolerance", "token-header", "url", "public-key", "in"],
+        repeatable: ["secret", "header", "public-key"])
 
     static func run(_ arguments: ParsedArguments, output: CommandOutput) throws -> Int32 {
         let inputs = try SignatureCommandInputs(arguments, tokenHeader: arguments.value("token-header"),
-                                                tokenHeaderOption: "token-header")
+                                                tokenHeaderOption: "token-header", keyOption: "public-key")
         let headers = try arguments.all("header").map(parseHeader)
-        let tolerance = try SignatureCommandInputs.seconds(arguments, "tolerance") ?? SignatureSchemes.defaultTolerance
+        let tolerance = try SignatureCommandInputs.seconds(arguments, "tolerance") ?? inputs.scheme.defaultTolerance
         do {
-            try inputs.scheme.verify(body: inputs.body, headers: headers, secrets: inputs.secrets,
-                                     now: SignatureCommandInputs.now(), tolerance: tolerance)
+            try inputs.scheme.verify(SignedRequest(body: inputs.body, headers: headers, url: inputs.url),
+                                     secrets: inputs.secrets, now: SignatureCommandInputs.now(), tolerance: tolerance)
         } catch {
             // A secret the scheme cannot use is the caller's mistake, not a verdict on the request.
             // (A `catch .invalidSecret` pattern here crashes the Swift 6.3.1 compiler.)
-            if case .invalidSecret(let problem) = error { throw UsageError("invalid --secret: \(problem)") }
+            if case .invalidSecret(let problem) = error {
+                let option = inputs.scheme.credential == .ed25519 ? "--public-key" : "--secret"
+                throw UsageError("invalid \(option): \(problem)")
+            }
             throw error
         }
         output.out("ok\n")
