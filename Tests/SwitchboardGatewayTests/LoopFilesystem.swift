@@ -83,19 +83,13 @@ struct LoopFilesystem {
     }
 
     private static func run(_ arguments: String..., acceptingExitCodes accepted: Set<Int32> = [0]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
-        process.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        let process = try ChildProcess(executable: "/usr/bin/env", arguments: arguments,
+                                       environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"])
         process.waitUntilExit()
+        let message = process.errorOutput
         guard accepted.contains(process.terminationStatus) else {
             throw LoopFilesystemError(reason: "\(arguments.joined(separator: " ")) exited \(process.terminationStatus): "
-                                      + String(decoding: message, as: UTF8.self))
+                                      + message)
         }
     }
 }

@@ -13,25 +13,13 @@ struct ServeProcessTests {
 
     /// A started `switchboard serve` and the port it reported in its "listening" log line.
     final class RunningServe: @unchecked Sendable {
-        let process = Process()
-        let stderr = Pipe()
-        private let lock = NSLock()
-        private var collected = Data()
+        let process: ChildProcess
         private(set) var port = 0
 
         /// Runs `serve --config config --port 0` in `directory` (default: the working directory).
         init(config: String, directory: String = FileManager.default.currentDirectoryPath) throws {
-            process.executableURL = URL(fileURLWithPath: ServeProcessTests.binary)
-            process.arguments = ["serve", "--config", config, "--port", "0"]
-            process.currentDirectoryURL = URL(fileURLWithPath: directory)
-            process.standardError = stderr
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            let handle = stderr.fileHandleForReading
-            handle.readabilityHandler = { [self] h in
-                let data = h.availableData
-                lock.withLock { collected.append(data) }
-            }
+            process = try ChildProcess(executable: ServeProcessTests.binary,
+                                       arguments: ["serve", "--config", config, "--port", "0"], directory: directory)
             _ = eventually { [self] in
                 guard let line = log.split(separator: "\n").first(where: { $0.contains("\"msg\":\"listening\"") }),
                       let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
@@ -41,17 +29,11 @@ struct ServeProcessTests {
             }
         }
 
-        var log: String { lock.withLock { String(decoding: collected, as: UTF8.self) } }
+        /// Its standard error so far: the JSON log.
+        var log: String { process.errorOutput }
 
-        /// Waits for the process to exit, then reads what is left in the pipe: the readability handler
-        /// may not have delivered the last lines yet.
-        func waitForExit() {
-            process.waitUntilExit()
-            let handle = stderr.fileHandleForReading
-            handle.readabilityHandler = nil
-            let rest = handle.readDataToEndOfFile()
-            lock.withLock { collected.append(rest) }
-        }
+        /// Waits for the process to exit.
+        func waitForExit() { process.waitUntilExit() }
     }
 
     private func writeConfig(_ directory: TemporaryDirectory) throws -> String {
@@ -103,14 +85,9 @@ struct ServeProcessTests {
         defer { directory.remove() }
         let config = directory.file("bad.json")
         try #"{"listen": {"port": "x"}}"#.write(toFile: config, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--config", config]
-        let stderr = Pipe()
-        process.standardError = stderr
-        try process.run()
+        let process = try ChildProcess(executable: Self.binary, arguments: ["serve", "--config", config])
         process.waitUntilExit()
-        let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = process.errorOutput
         #expect(process.terminationStatus == 2)
         #expect(text == "switchboard: config error: \(config): listen.port: must be an integer\n")
     }

@@ -21,27 +21,10 @@ struct ServeStartupTests {
     static func run(_ arguments: [String], executable: String = ServeProcessTests.binary,
                     directory: String = FileManager.default.currentDirectoryPath,
                     environment: [String: String]? = nil, input: String? = nil) throws -> Finished {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        let out = Pipe(), err = Pipe(), stdin = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        // Read both pipes to their end before waiting, so a full pipe never blocks the child.
-        let errData = LockedArray<Data>()
-        let reader = Thread { errData.append(err.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let process = try ChildProcess(executable: executable, arguments: arguments, directory: directory,
+                                       environment: environment, input: input)
         process.waitUntilExit()
-        _ = eventually { !errData.values.isEmpty }
-        return Finished(status: process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
-                        err: String(decoding: errData.values.first ?? Data(), as: UTF8.self))
+        return Finished(status: process.terminationStatus, out: process.output, err: process.errorOutput)
     }
 
     private func write(_ json: String, to path: String) throws {
