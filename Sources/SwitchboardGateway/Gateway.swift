@@ -71,7 +71,7 @@ public final class Gateway: @unchecked Sendable {
         let signal = DeliverySignal()
         do {
             let metrics = Metrics()
-            let health = StoreHealth(database: database)
+            let health = StoreHealth(database: database, logger: logger)
             try destinations.reload(from: database)
             var clientConfiguration = HTTPClientConfiguration()
             clientConfiguration.totalTimeoutMilliseconds = config.delivery.timeoutMilliseconds
@@ -100,7 +100,7 @@ public final class Gateway: @unchecked Sendable {
             // The /metrics route reads the server's counters, and the server owns the route: the route
             // holds the server weakly, or the two would keep each other (and the whole gateway) alive.
             let statistics = WeakServer()
-            HealthRoutes.register(on: &router, health: health)
+            HealthRoutes.register(on: &router, health: health, authenticator: management.authenticator)
             ObservabilityRoutes.register(on: &router, metrics: metrics, database: database,
                                          server: { statistics.server?.statistics ?? HTTPServerStatistics() })
             ingest.register(on: &router)
@@ -173,19 +173,6 @@ public final class Gateway: @unchecked Sendable {
         connection.busyTimeout = .milliseconds(store.busyTimeoutMilliseconds)
         return try Database.open(path: store.path, options: Database.Options(connection: connection),
                                  migrations: GatewaySchema.migrations)
-    }
-}
-
-/// `GET /healthz`: 200 `{"status":"ok"}` when the store reads and its latest write committed; 503 naming
-/// the problem otherwise.
-enum HealthRoutes {
-    static let ok = HTTPResponse.json(200, Array(#"{"status":"ok"}"#.utf8))
-
-    static func register(on router: inout Router, health: StoreHealth) {
-        router.get("/healthz", .immediate { _ in
-            guard let problem = health.problem() else { return ok }
-            return .json(503, object: ["status": "unavailable", "store": problem], headers: ["Retry-After": "1"])
-        })
     }
 }
 
