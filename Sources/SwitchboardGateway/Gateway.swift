@@ -105,7 +105,7 @@ public final class Gateway: @unchecked Sendable {
                                          server: { statistics.server?.statistics ?? HTTPServerStatistics() })
             ingest.register(on: &router)
             management.register(on: &router)
-            let accessLog = AccessLog(logger: logger)
+            let accessLog = AccessLog(logger: logger, rejections: metrics.rejections)
             server = HTTPServer(configuration: config.serverConfiguration, router: router,
                                 onRequestCompleted: { record in
                                     accessLog.record(record)
@@ -193,23 +193,6 @@ enum ObservabilityRoutes {
             return HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
                                 body: Array(text.utf8))
         })
-    }
-}
-
-/// Turns server request records into JSON access-log lines.
-struct AccessLog: Sendable {
-    let logger: Logger
-
-    func record(_ record: HTTPRequestRecord) {
-        logger.log(.info, "request") { line in
-            line.string("method", record.method)
-            line.string("path", record.path)
-            line.int("status", record.status)
-            line.milliseconds("duration_ms", seconds: record.durationSeconds)
-            line.int("bytes_in", record.requestBytes)
-            line.string("remote", record.remoteAddress)
-            line.bool("completed", record.completed)
-        }
     }
 }
 

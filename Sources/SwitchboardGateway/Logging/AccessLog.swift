@@ -1,0 +1,41 @@
+import SwitchboardHTTP
+
+/// Turns server request records into JSON access-log lines, one per request.
+///
+/// A refused request (a 4xx or 503 answer) is counted by its reason, the error `type` of its JSON body
+/// (`http_<status>` when it has none), and its line is throttled by that reason: at most
+/// `log.rejected_per_second` lines per reason per second, the rest reported as one `log lines suppressed`
+/// line per reason and second. So a flood of junk requests costs a bounded number of log lines, and
+/// `/metrics` still counts every one. Other answers are logged as they come.
+struct AccessLog: Sendable {
+    let logger: Logger
+    let rejections: RejectionCounter
+
+    func record(_ record: HTTPRequestRecord) {
+        guard let reason = Self.rejectionReason(record) else {
+            logger.log(.info, "request") { line in write(record, into: &line) }
+            return
+        }
+        rejections.count(reason: reason)
+        logger.throttled(.info, "request", key: reason) { line in
+            write(record, into: &line)
+            line.string("reason", reason)
+        }
+    }
+
+    /// The reason a request was refused, nil when it was not (any status but 4xx and 503).
+    static func rejectionReason(_ record: HTTPRequestRecord) -> String? {
+        guard (400...499).contains(record.status) || record.status == 503 else { return nil }
+        return record.errorType ?? "http_\(record.status)"
+    }
+
+    private func write(_ record: HTTPRequestRecord, into line: inout LogLine) {
+        line.string("method", record.method)
+        line.string("path", record.path)
+        line.int("status", record.status)
+        line.milliseconds("duration_ms", seconds: record.durationSeconds)
+        line.int("bytes_in", record.requestBytes)
+        line.string("remote", record.remoteAddress)
+        line.bool("completed", record.completed)
+    }
+}
