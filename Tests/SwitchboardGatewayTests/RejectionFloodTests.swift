@@ -81,6 +81,15 @@ struct RejectionFloodTests {
         }
     }
 
+    @Test func theBudgetIsConfigurable() throws {
+        #expect(try GatewayConfig.parse(Data("{}".utf8), environment: [:]).rejectedLogLinesPerSecond == 10)
+        let config = try GatewayConfig.parse(Data(#"{"log": {"rejected_per_second": 0}}"#.utf8), environment: [:])
+        #expect(config.rejectedLogLinesPerSecond == 0)
+        #expect(throws: ConfigError.self) {
+            try GatewayConfig.parse(Data(#"{"log": {"rejected_per_second": -1}}"#.utf8), environment: [:])
+        }
+    }
+
     @Test func windowsAdmitNPerSecondPerKeyAndReportWhatTheySuppressed() {
         var windows = ThrottleWindows(perSecond: 2)
         let first = [0.0, 0.1, 0.2, 0.3].map { windows.admit("a", at: $0) }

@@ -33,9 +33,12 @@ final class StoreHealth: Sendable {
 
     /// A write committed: the store accepts writes again.
     func writeSucceeded() {
-        guard state.withLock({ $0.write != nil }) else { return }
-        state.withLock { $0.write = nil }
-        report()
+        let cleared = state.withLock { state -> Bool in
+            guard state.write != nil else { return false }
+            state.write = nil
+            return true
+        }
+        if cleared { report() }
     }
 
     func writeFailed(_ error: any Error) {
