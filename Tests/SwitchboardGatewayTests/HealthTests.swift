@@ -62,8 +62,13 @@ struct HealthTests {
         let after = try await blocking { () -> [RawHTTPConnection.Response] in
             let connection = try RawHTTPConnection(port: port)
             return [try connection.request("POST", "/v1/ingest/salpre", headers: [("X-T", "t")], body: body),
-                    try connection.request("GET", "/healthz"), try connection.request("GET", "/v1/health", headers: key)]
+                    try connection.request("GET", "/healthz"), try connection.request("GET", "/v1/health", headers: key),
+                    try connection.request("GET", "/metrics")]
         }
+        // The ingest 503 was a refusal; /healthz's 503 answered a question and is no refusal.
+        #expect(after[3].text.contains(#"switchboard_http_rejected_total{reason="store_unavailable"} 1"#))
+        #expect(after[3].text.contains(#"switchboard_http_rejected_total{reason="unauthorized"} 1"#))
+        #expect(!after[3].text.contains("http_503"))
         #expect(after[0].status == 202)
         #expect(after[1].status == 200 && after[1].text == #"{"status":"ok"}"#)
         #expect(after[2].status == 200)

@@ -2,7 +2,8 @@ import SwitchboardHTTP
 
 /// Turns server request records into JSON access-log lines, one per request.
 ///
-/// A refused request (a 4xx or 503 answer) is counted by its reason, the error `type` of its JSON body
+/// A refused request (any 4xx answer, or a 503 with a JSON error body: `/healthz` saying the gateway is
+/// unavailable refuses nothing) is counted by its reason, the error `type` of its JSON body
 /// (`http_<status>` when it has none), and its line is throttled by that reason: at most
 /// `log.rejected_per_second` lines per reason per second, the rest reported as one `log lines suppressed`
 /// line per reason and second. So a flood of junk requests costs a bounded number of log lines, and
@@ -23,9 +24,9 @@ struct AccessLog: Sendable {
         }
     }
 
-    /// The reason a request was refused, nil when it was not (any status but 4xx and 503).
+    /// The reason a request was refused, nil when it was not.
     static func rejectionReason(_ record: HTTPRequestRecord) -> String? {
-        guard (400...499).contains(record.status) || record.status == 503 else { return nil }
+        guard (400...499).contains(record.status) || (record.status == 503 && record.errorType != nil) else { return nil }
         return record.errorType ?? "http_\(record.status)"
     }
 
