@@ -111,7 +111,7 @@ public final class Gateway: @unchecked Sendable {
                                     accessLog.record(record)
                                     metrics.record(record)
                                 },
-                                onServerMessage: { [logger] in logger.warn("http server", ["detail": .string($0)]) })
+                                onServerMessage: ServerMessageLog(logger: logger, rejections: metrics.rejections).record)
             statistics.server = server
             try server.start()
         } catch {

@@ -69,6 +69,32 @@ def flood(port: int, indexes: range, results: list[tuple[str, int]]) -> None:
                 batch = []
 
 
+def in_parallel(target, port: int, total: int, *extra: object) -> float:
+    """Runs `target(port, indexes, *extra)` on CONNECTIONS threads splitting range(total); the seconds taken."""
+    started = time.monotonic()
+    threads = [threading.Thread(target=target, args=(port, range(worker, total, CONNECTIONS), *extra))
+               for worker in range(CONNECTIONS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
+
+
+def rejected_counts(gateway: Gateway, total: int) -> dict[str, int]:
+    """switchboard_http_rejected_total by reason, from /metrics, once they add up to `total` (the server
+    reports a request when it is done with its connection, just after the client has the answer) or after 5 s."""
+    deadline = time.monotonic() + 5
+    while True:
+        status, _, body = send(gateway.url("/metrics"))
+        assert status == 200
+        counts = {match[0]: int(match[1]) for match in
+                  re.findall(r'^switchboard_http_rejected_total\{reason="(\w+)"\} (\d+)$', body.decode(), re.M)}
+        if sum(counts.values()) >= total or time.monotonic() > deadline:
+            return counts
+        time.sleep(0.05)
+
+
 def log_lines(gateway: Gateway) -> list[dict]:
     text = (pathlib.Path(gateway._dir.name) / "stderr.log").read_text(errors="replace")
     return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
@@ -82,22 +108,12 @@ def test_ten_thousand_junk_requests_are_counted_and_add_at_most_200_log_lines():
         time.sleep(0.2)  # the start-up lines are written
         before = len(log_lines(gateway))
         results: list[tuple[str, int]] = []
-        started = time.monotonic()
-        threads = [threading.Thread(target=flood, args=(gateway.port, range(worker, TOTAL, CONNECTIONS), results))
-                   for worker in range(CONNECTIONS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        seconds = time.monotonic() - started
+        seconds = in_parallel(flood, gateway.port, TOTAL, results)
         assert len(results) == TOTAL
         assert all(status == EXPECTED_STATUS[reason] for reason, status in results)
 
         sent = {reason: sum(1 for r, _ in results if r == reason) for reason in EXPECTED_STATUS}
-        status, _, body = send(gateway.url("/metrics"))
-        assert status == 200
-        counted = {match[0]: int(match[1]) for match in
-                   re.findall(r'^switchboard_http_rejected_total\{reason="(\w+)"\} (\d+)$', body.decode(), re.M)}
+        counted = rejected_counts(gateway, TOTAL)
         # The last windows end a second after the last request; their 'suppressed' lines follow.
         time.sleep(1.5)
         lines = log_lines(gateway)[before:]
@@ -111,5 +127,42 @@ def test_ten_thousand_junk_requests_are_counted_and_add_at_most_200_log_lines():
         written = sum(1 for line in lines
                       if line.get("msg") == "ingest refused" or (line.get("msg") == "request" and "reason" in line))
         assert written + sum(line["count"] for line in suppressed) == would_have
+    finally:
+        gateway.close()
+
+
+MALFORMED = [
+    ("malformed_request", b"GET / HTTP/1.1\r\nBad Header\r\n\r\n"),  # libmicrohttpd answers 400 itself
+    ("malformed_request", b"GET / HTTP/9.9\r\nHost: a\r\n\r\n"),  # 505
+    ("no_answer", b"POST /v1/ingest/salpre HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nabc"),  # abandoned body
+    ("incomplete", b"GET /healthz HTTP/1.1\r\nHost: a\r\n"),  # headers never finished
+]
+
+
+def send_malformed(port: int, indexes: range) -> None:
+    for index in indexes:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+            connection.sendall(MALFORMED[index % len(MALFORMED)][1])
+            connection.shutdown(socket.SHUT_WR)
+            while connection.recv(1 << 16):
+                pass
+
+
+def test_malformed_and_abandoned_requests_are_throttled_too():
+    """Requests libmicrohttpd refuses itself (its own 400/505 pages) or that the client abandons make
+    'http server' diagnostics and answerless 'request' lines: throttled the same way, the refusals counted."""
+    total = 4_000
+    gateway = Gateway({"sources": [{"name": "salpre", "format": "salpre",
+                                    "auth": {"scheme": "header-token", "header": "X-Salpre-Token", "value": TOKEN}}]})
+    try:
+        time.sleep(0.2)
+        before = len(log_lines(gateway))
+        seconds = in_parallel(send_malformed, gateway.port, total)
+        counted = rejected_counts(gateway, total // 2)
+        time.sleep(1.5)
+        lines = log_lines(gateway)[before:]
+        print(f"\n{total} malformed or abandoned requests in {seconds:.1f} s: {len(lines)} log lines added; /metrics: {counted}")
+        assert counted.get("malformed_request") == total // 2
+        assert len(lines) <= 200, f"{len(lines)} log lines for {total} malformed requests"
     finally:
         gateway.close()

@@ -13,6 +13,12 @@ struct AccessLog: Sendable {
     let rejections: RejectionCounter
 
     func record(_ record: HTTPRequestRecord) {
+        // No answer was sent (the client went away mid-request): a trickle or a flood of abandoned
+        // requests is throttled too, not counted as a refusal.
+        if record.status == 0 {
+            logger.throttled(.info, "request", key: "no_answer") { line in write(record, into: &line) }
+            return
+        }
         guard let reason = Self.rejectionReason(record) else {
             logger.log(.info, "request") { line in write(record, into: &line) }
             return
@@ -38,5 +44,19 @@ struct AccessLog: Sendable {
         line.int("bytes_in", record.requestBytes)
         line.string("remote", record.remoteAddress)
         line.bool("completed", record.completed)
+    }
+}
+
+/// libmicrohttpd's own diagnostics (`http server` lines, `detail` being its text), throttled under the key
+/// `http_server`: most come from malformed or abandoned requests, which a client can send by the
+/// thousand. A request it refused itself ("Error processing request …", answered 400, 505, … with its own
+/// HTML page, never reaching a handler) is counted as the refusal `malformed_request`.
+struct ServerMessageLog: Sendable {
+    let logger: Logger
+    let rejections: RejectionCounter
+
+    func record(_ message: String) {
+        if message.hasPrefix("Error processing request") { rejections.count(reason: "malformed_request") }
+        logger.throttled(.warn, "http server", key: "http_server", ["detail": .string(message)])
     }
 }
