@@ -71,7 +71,7 @@ public final class Gateway: @unchecked Sendable {
         let signal = DeliverySignal()
         do {
             let metrics = Metrics()
-            let health = StoreHealth(database: database)
+            let health = StoreHealth(database: database, logger: logger)
             try destinations.reload(from: database)
             var clientConfiguration = HTTPClientConfiguration()
             clientConfiguration.totalTimeoutMilliseconds = config.delivery.timeoutMilliseconds
@@ -100,18 +100,18 @@ public final class Gateway: @unchecked Sendable {
             // The /metrics route reads the server's counters, and the server owns the route: the route
             // holds the server weakly, or the two would keep each other (and the whole gateway) alive.
             let statistics = WeakServer()
-            HealthRoutes.register(on: &router, health: health)
+            HealthRoutes.register(on: &router, health: health, authenticator: management.authenticator)
             ObservabilityRoutes.register(on: &router, metrics: metrics, database: database,
                                          server: { statistics.server?.statistics ?? HTTPServerStatistics() })
             ingest.register(on: &router)
             management.register(on: &router)
-            let accessLog = AccessLog(logger: logger)
+            let accessLog = AccessLog(logger: logger, rejections: metrics.rejections)
             server = HTTPServer(configuration: config.serverConfiguration, router: router,
                                 onRequestCompleted: { record in
                                     accessLog.record(record)
                                     metrics.record(record)
                                 },
-                                onServerMessage: { [logger] in logger.warn("http server", ["detail": .string($0)]) })
+                                onServerMessage: ServerMessageLog(logger: logger, rejections: metrics.rejections).record)
             statistics.server = server
             try server.start()
         } catch {
@@ -176,19 +176,6 @@ public final class Gateway: @unchecked Sendable {
     }
 }
 
-/// `GET /healthz`: 200 `{"status":"ok"}` when the store reads and its latest write committed; 503 naming
-/// the problem otherwise.
-enum HealthRoutes {
-    static let ok = HTTPResponse.json(200, Array(#"{"status":"ok"}"#.utf8))
-
-    static func register(on router: inout Router, health: StoreHealth) {
-        router.get("/healthz", .immediate { _ in
-            guard let problem = health.problem() else { return ok }
-            return .json(503, object: ["status": "unavailable", "store": problem], headers: ["Retry-After": "1"])
-        })
-    }
-}
-
 /// `GET /metrics`: Prometheus text format.
 enum ObservabilityRoutes {
     static func register(on router: inout Router, metrics: Metrics, database: Database,
@@ -206,23 +193,6 @@ enum ObservabilityRoutes {
             return HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
                                 body: Array(text.utf8))
         })
-    }
-}
-
-/// Turns server request records into JSON access-log lines.
-struct AccessLog: Sendable {
-    let logger: Logger
-
-    func record(_ record: HTTPRequestRecord) {
-        logger.log(.info, "request") { line in
-            line.string("method", record.method)
-            line.string("path", record.path)
-            line.int("status", record.status)
-            line.milliseconds("duration_ms", seconds: record.durationSeconds)
-            line.int("bytes_in", record.requestBytes)
-            line.string("remote", record.remoteAddress)
-            line.bool("completed", record.completed)
-        }
     }
 }
 

@@ -15,6 +15,7 @@ import SwitchboardTestSupport
 /// | `/garbage` | 200 `not json` |
 /// | `/ignore` | 200 `{"action":"ignore"}` |
 /// | `/http-ws` | 200 `{"action":"answer","client_websocket_url":"http://agent.example/ws"}` |
+/// | `/long` | 200, the `/answer` body then 70,000 spaces (valid JSON, longer than the 64 KiB read) |
 final class DecisionEndpoint: @unchecked Sendable {
     struct Received: Sendable {
         var path: String
@@ -40,6 +41,7 @@ final class DecisionEndpoint: @unchecked Sendable {
             ("/garbage", HTTPResponse(status: 200, body: Array("not json".utf8))),
             ("/ignore", .json(200, Array(#"{"action":"ignore"}"#.utf8))),
             ("/http-ws", .json(200, Array(#"{"action":"answer","client_websocket_url":"http://agent.example/ws"}"#.utf8))),
+            ("/long", .json(200, Array(Self.answerBody.utf8) + Array(repeating: 0x20, count: 70_000))),
         ]
         for (path, response) in fixed {
             router.post(path, .immediate { request in

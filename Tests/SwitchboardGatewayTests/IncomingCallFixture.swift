@@ -51,6 +51,7 @@ final class IncomingCallFixture: @unchecked Sendable {
             decided(endpoint, "ib-garbage", path: "/garbage"),
             decided(endpoint, "ib-ignore", path: "/ignore"),
             decided(endpoint, "ib-http-ws", path: "/http-ws"),
+            decided(endpoint, "ib-long", path: "/long"),
             """
             {"name": "ib-rules", "format": "inkbox", "auth": {"scheme": "inkbox", "secret": "\(Self.inkboxSecret)"},
              "incoming_call": {"rules": [

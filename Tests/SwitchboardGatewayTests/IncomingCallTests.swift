@@ -66,6 +66,8 @@ struct IncomingCallTests {
     @Test(arguments: [
         ("ib-slow", "deadline"), ("ib-500", "HTTP 500"), ("ib-garbage", "not JSON"),
         ("ib-ignore", "action must be"), ("ib-http-ws", "ws:// or wss://"),
+        // Only the first 64 KiB of an answer are read: a longer one is refused even if its start parses.
+        ("ib-long", "answer longer than 65536 bytes"),
     ])
     func aFailingEndpointGivesTheFallback(source: String, reason: String) async throws {
         let fixture = try IncomingCallFixture()

@@ -49,14 +49,21 @@ import SwitchboardHTTP
         }
     }
 
-    @Test func responseOverTheCapIsTooLarge() async throws {
+    /// Issue 13 §5: past the cap the client stops reading; the response keeps its status, its body is the
+    /// first `cap` bytes and says it was truncated (it used to fail as `tooLarge`).
+    @Test func responseOverTheCapIsTruncatedWithItsStatus() async throws {
         try await withClientAndServer { client, server in
-            let overDefault = await clientError(client, HTTPClientRequest(url: server.url("/bytes/\((1 << 20) + 1)")))
-            #expect(overDefault?.kind == .tooLarge)
+            let overDefault = try await client.execute(HTTPClientRequest(url: server.url("/bytes/\((1 << 20) + 1)")))
+            #expect(overDefault.status == 200)
+            #expect(overDefault.body.count == 1 << 20)
+            #expect(overDefault.truncated)
             let atCap = try await client.execute(HTTPClientRequest(url: server.url("/bytes/1000"), maxResponseBodyBytes: 1000))
             #expect(atCap.body.count == 1000)
-            let overCap = await clientError(client, HTTPClientRequest(url: server.url("/bytes/1001"), maxResponseBodyBytes: 1000))
-            #expect(overCap?.kind == .tooLarge)
+            #expect(!atCap.truncated)
+            let overCap = try await client.execute(HTTPClientRequest(url: server.url("/bytes/1001"), maxResponseBodyBytes: 1000))
+            #expect(overCap.status == 200 && overCap.body.count == 1000 && overCap.truncated)
+            // The client goes on working after a transfer it cut short.
+            #expect(try await client.execute(HTTPClientRequest(url: server.url("/echo"))).status == 200)
         }
     }
 

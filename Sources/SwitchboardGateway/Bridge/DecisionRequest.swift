@@ -80,6 +80,10 @@ struct DecisionVerdict: Sendable, Equatable {
             guard (200...299).contains(response.status) else {
                 return .fallback(fallback, error: "HTTP \(response.status)", status: response.status, body: body)
             }
+            // Only the first `maxResponseBytes` were read: what was cut off might change the answer.
+            guard !response.truncated else {
+                return .fallback(fallback, error: "answer longer than \(DecisionRequest.maxResponseBytes) bytes", status: response.status, body: body)
+            }
             do {
                 let answer = try CallAnswer.parse(response.body)
                 return DecisionVerdict(decidedBy: .endpoint, answer: answer, endpointStatus: response.status, endpointBody: body)

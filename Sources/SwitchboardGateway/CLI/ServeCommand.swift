@@ -47,7 +47,8 @@ struct ServeCommand: SwitchboardCommand {
         let stop = SignalWaiter(signals: [SIGTERM, SIGINT, SIGHUP])
         let writer = LogWriter()
         defer { writer.close() }
-        let logger = Logger(writer: writer, minimumLevel: config.logLevel, maskPhoneNumbers: config.maskPhoneNumbers)
+        let logger = Logger(writer: writer, minimumLevel: config.logLevel, maskPhoneNumbers: config.maskPhoneNumbers,
+                            throttledPerSecond: config.rejectedLogLinesPerSecond)
         let gateway = Gateway(config: config, logger: logger)
         do {
             try gateway.start()

@@ -23,7 +23,8 @@ public struct ConfigChanges: Sendable, Equatable {
             ("listen", old.listen == new.listen), ("store", old.store == new.store),
             ("delivery", old.delivery == new.delivery), ("retention", old.retention == new.retention),
             ("mappings", old.mappingsDirectory == new.mappingsDirectory),
-            ("log", old.logLevel == new.logLevel && old.maskPhoneNumbers == new.maskPhoneNumbers),
+            ("log", old.logLevel == new.logLevel && old.maskPhoneNumbers == new.maskPhoneNumbers
+                    && old.rejectedLogLinesPerSecond == new.rejectedLogLinesPerSecond),
             ("org_default_secret", old.orgDefaultSecret == new.orgDefaultSecret),
             ("limits", old.limits == new.limits),
         ]

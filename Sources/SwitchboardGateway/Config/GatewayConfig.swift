@@ -49,6 +49,9 @@ public struct GatewayConfig: Sendable, Equatable {
     public var logLevel = LogLevel.info
     /// `log.mask_phone_numbers` (default true).
     public var maskPhoneNumbers = true
+    /// `log.rejected_per_second` (default 10): access lines of refused requests written per second per
+    /// reason; the rest are counted in one `log lines suppressed` line per reason and second.
+    public var rejectedLogLinesPerSecond = Logger.defaultThrottledPerSecond
 
     public init() {}
 
@@ -128,6 +131,8 @@ public struct GatewayConfig: Sendable, Equatable {
                 config.logLevel = parsed
             }
             config.maskPhoneNumbers = try log.bool("mask_phone_numbers") ?? true
+            config.rejectedLogLinesPerSecond = try log.int("rejected_per_second", range: 0...1_000_000)
+                ?? config.rejectedLogLinesPerSecond
             try log.finish()
         }
         try root.finish()

@@ -86,7 +86,8 @@ final class IngestService: Sendable {
         do {
             try Self.authenticate(request, source: source, now: now)
         } catch {
-            logger.warn("ingest refused", ["source": .string(name), "reason": .string(error.description)])
+            // Throttled with the access lines of the same refusal: a flood of bad signatures stays a few lines.
+            logger.throttled(.warn, "ingest refused", key: "unauthorized", ["source": .string(name), "reason": .string(error.description)])
             responder.respond(.error(401, type: "unauthorized", message: error.description))
             return
         }

@@ -87,24 +87,3 @@ public struct LogLine: ~Copyable {
         }
     }
 }
-
-/// Masks E.164-looking numbers (`+` then 7 to 15 digits) in log text: `+905555555555` → `+90********55`.
-/// Logs outlive calls; a caller's number is personal data.
-public enum PhoneMask {
-    public static func mask(_ text: String) -> String {
-        guard text.utf8.contains(0x2B) else { return text }
-        var bytes = Array(text.utf8)
-        var index = 0
-        while index < bytes.count {
-            guard bytes[index] == 0x2B else { index += 1; continue }
-            var end = index + 1
-            while end < bytes.count, (0x30...0x39).contains(bytes[end]) { end += 1 }
-            let digits = end - index - 1
-            if (7...15).contains(digits) {
-                for position in (index + 3)..<(end - 2) { bytes[position] = 0x2A }
-            }
-            index = end
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-}

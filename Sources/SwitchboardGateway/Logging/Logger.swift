@@ -37,10 +37,42 @@ public struct Logger: Sendable {
     /// Masks phone numbers in every string (on by default).
     public let maskPhoneNumbers: Bool
 
-    public init(writer: LogWriter, minimumLevel: LogLevel = .info, maskPhoneNumbers: Bool = true) {
+    /// Budgets of throttled lines (`throttled`), shared by the copies of this logger.
+    let throttle: LogThrottle
+
+    /// `throttledPerSecond`: lines of one throttle key written per second (`log.rejected_per_second`).
+    public init(writer: LogWriter, minimumLevel: LogLevel = .info, maskPhoneNumbers: Bool = true,
+                throttledPerSecond: Int = Logger.defaultThrottledPerSecond) {
         self.writer = writer
         self.minimumLevel = minimumLevel
         self.maskPhoneNumbers = maskPhoneNumbers
+        self.throttle = LogThrottle(perSecond: throttledPerSecond)
+    }
+
+    /// Lines per second per throttle key unless configured (`log.rejected_per_second`).
+    public static let defaultThrottledPerSecond = 10
+
+    /// Logs a line that a flood could repeat (a refused request): at most `throttledPerSecond` lines per
+    /// second share `key`; the others are counted and reported once their second ends, in one line
+    /// `log lines suppressed` with `reason` (the key) and `count`.
+    func throttled(_ level: LogLevel, _ message: String, key: String, _ build: (inout LogLine) -> Void) {
+        guard level >= minimumLevel else { return }
+        let admitted = throttle.admit(key, now: Logger.now()) { [self] counts in
+            for (key, count) in counts {
+                log(.warn, "log lines suppressed") { line in
+                    line.string("reason", key)
+                    line.int("count", count)
+                }
+            }
+        }
+        if admitted { log(level, message, build) }
+    }
+
+    /// `throttled` with generic fields.
+    func throttled(_ level: LogLevel, _ message: String, key: String, _ fields: KeyValuePairs<String, LogValue>) {
+        throttled(level, message, key: key) { line in
+            for (name, value) in fields { line.field(name, value) }
+        }
     }
 
     public func log(_ level: LogLevel, _ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) {

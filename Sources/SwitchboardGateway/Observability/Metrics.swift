@@ -16,6 +16,8 @@ final class Metrics: Sendable {
     private let decisions = LockedValue<[String: Int]>([:])
     private let unrecordedDecisions = LockedValue(0)
     private let retained = LockedValue<[String: Int]>([:])
+    /// Refused requests by reason (`RejectionCounter.count(reason:)`).
+    let rejections = RejectionCounter()
     let ingestLatency = Histogram(bounds: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5])
     let decisionLatency = Histogram(bounds: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30])
     let attemptLatency = Histogram(bounds: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])
@@ -69,6 +71,7 @@ final class Metrics: Sendable {
         for (key, count) in requestCounts.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
             text += "switchboard_http_requests_total{route=\(Self.quote(key.route)),method=\(Self.quote(key.method)),status=\"\(key.status)\"} \(count)\n"
         }
+        text += rejections.render()
         text += ingestLatency.render(name: "switchboard_ingest_duration_seconds",
                                      help: "Ingest request latency, received to answered (after the commit).")
         text += Self.counter("switchboard_deliveries_total", help: "Delivery attempts by outcome.", label: "outcome",

@@ -33,7 +33,8 @@ final class CurlTransfer {
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var headerParser = ResponseHeaderParser()
     private var body: [UInt8] = []
-    private var exceededCap = false
+    /// The body went past `bodyCap`: its first `bodyCap` bytes were kept and the transfer stopped.
+    private var truncated = false
     private var refusedAddress: ResolvedAddress?
 
     init(easy: UnsafeMutableRawPointer, request: HTTPClientRequest, configuration: HTTPClientConfiguration,
@@ -68,7 +69,6 @@ final class CurlTransfer {
         try check(sb_curl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0))
         try check(sb_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, connectTimeout))
         try check(sb_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, totalTimeout))
-        try check(sb_curl_easy_setopt_offt(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(bodyCap)))
         try configureMethodAndBody()
         try configureHeaders()
         try check(sb_curl_easy_setopt_write_function(easy, curlTransferWrite))
@@ -83,8 +83,10 @@ final class CurlTransfer {
 
     /// The outcome once curl reports the transfer done with `code`. Call after removing the handle from the
     /// multi handle and before resetting it (reads `curl_easy_getinfo`).
+    /// A transfer stopped because the body passed the cap (`CURLE_WRITE_ERROR` from `receiveBody`) is a
+    /// response: its status and headers are whole, its body is the first `bodyCap` bytes, `truncated`.
     func result(code: CURLcode) -> Result<HTTPClientResponse, HTTPClientError> {
-        guard code == CURLE_OK else { return .failure(error(for: code)) }
+        guard code == CURLE_OK || (truncated && code == CURLE_WRITE_ERROR) else { return .failure(error(for: code)) }
         var status = 0, connects = 0, localPort = 0
         var totalMicroseconds: curl_off_t = 0
         var primaryIP: UnsafePointer<CChar>?
@@ -96,14 +98,17 @@ final class CurlTransfer {
         return .success(HTTPClientResponse(
             status: status, headers: headerParser.headers, body: body,
             duration: .microseconds(Int64(totalMicroseconds)), reusedConnection: connects == 0,
-            localPort: localPort, remoteAddress: primaryIP.map { String(cString: $0) } ?? ""))
+            localPort: localPort, remoteAddress: primaryIP.map { String(cString: $0) } ?? "", truncated: truncated))
     }
 
     // MARK: - Callbacks (loop thread, inside curl_multi_perform)
 
+    /// Keeps bytes up to the cap; past it, keeps what fits and stops the transfer (returns false), so a
+    /// long body costs at most `bodyCap` bytes of memory and is never read to its end.
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard body.count + bytes.count <= bodyCap else {
-            exceededCap = true
+            body.append(contentsOf: bytes.prefix(bodyCap - body.count))
+            truncated = true
             return false
         }
         body.append(contentsOf: bytes)
@@ -182,10 +187,6 @@ final class CurlTransfer {
             return HTTPClientError(.blockedAddress, curlCode: Int(code.rawValue),
                                    message: "address \(address) refused by the outbound address policy",
                                    blockedAddress: address)
-        }
-        if (exceededCap && code == CURLE_WRITE_ERROR) || code == CURLE_FILESIZE_EXCEEDED {
-            return HTTPClientError(.tooLarge, curlCode: Int(code.rawValue),
-                                   message: "response body exceeds the cap of \(bodyCap) bytes")
         }
         return HTTPClientError(curlCode: code, detail: detail)
     }

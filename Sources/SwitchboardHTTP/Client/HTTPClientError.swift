@@ -15,8 +15,6 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
         case timeout
         /// TLS handshake or certificate verification failed.
         case tls
-        /// The response body exceeded the configured cap; the transfer was aborted.
-        case tooLarge
         /// The outbound address policy refused the resolved address (see ``blockedAddress``).
         case blockedAddress
         /// The client was shut down before the request completed.

@@ -21,7 +21,8 @@ public struct HTTPClientRequest: Sendable {
     /// ``HTTPClientConfiguration/totalTimeoutMilliseconds``.
     public var totalTimeoutMilliseconds: Int?
     /// Cap on the response body in bytes; nil uses the client's ``HTTPClientConfiguration/maxResponseBodyBytes``.
-    /// A larger body aborts the transfer with ``HTTPClientError/Kind/tooLarge``.
+    /// Past it the client stops reading: the response keeps its status and headers, its body is the first
+    /// `maxResponseBodyBytes` bytes and ``HTTPClientResponse/truncated`` is true.
     public var maxResponseBodyBytes: Int?
 
     public init(method: HTTPMethod = .GET, url: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],

@@ -14,9 +14,12 @@ public struct HTTPClientResponse: Sendable {
     public var localPort: Int
     /// Diagnostics: the IP address of the peer the request was sent to (`CURLINFO_PRIMARY_IP`), "" if unknown.
     public var remoteAddress: String
+    /// The body was longer than the request's cap: `body` holds its first bytes (the cap), the rest was
+    /// never read and the connection was closed. Status and headers are the server's, whole.
+    public var truncated: Bool
 
     public init(status: Int, headers: HTTPHeaders, body: [UInt8], duration: Duration,
-                reusedConnection: Bool, localPort: Int, remoteAddress: String) {
+                reusedConnection: Bool, localPort: Int, remoteAddress: String, truncated: Bool = false) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -24,5 +27,6 @@ public struct HTTPClientResponse: Sendable {
         self.reusedConnection = reusedConnection
         self.localPort = localPort
         self.remoteAddress = remoteAddress
+        self.truncated = truncated
     }
 }

@@ -59,6 +59,8 @@ public struct HTTPRequestRecord: Sendable {
     public var completed: Bool
     /// True when the request was parked while a handler worked elsewhere.
     public var suspended: Bool
+    /// The `type` of the JSON error body sent (`unauthorized`, `unknown_source`, …), nil for other answers.
+    public var errorType: String? = nil
 }
 
 /// Counters the server keeps, for tests and metrics.

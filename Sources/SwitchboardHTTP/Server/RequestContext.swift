@@ -66,6 +66,8 @@ final class RequestContext: @unchecked Sendable {
     let path: String
     var body: [UInt8] = []
     var status = 0
+    /// The error `type` of the response queued (`HTTPResponse.errorType`), for the request record.
+    var errorType: String?
     var wasSuspended = false
     var bodyTooLarge = false
     var discardedBytes = 0

@@ -212,6 +212,7 @@ final class ServerCore: @unchecked Sendable {
     private func queue(_ response: HTTPResponse, context: RequestContext, close: Bool = false) -> MHD_Result {
         let status = ServerCore.sendableStatus(response.status)
         context.status = status
+        context.errorType = response.errorType
         let handle: OpaquePointer? = response.body.withUnsafeBytes { bytes in
             MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress),
                                             .RESPMEM_MUST_COPY)
@@ -245,7 +246,7 @@ final class ServerCore: @unchecked Sendable {
         log(HTTPRequestRecord(method: context.method.rawValue, path: context.path, route: context.route, status: context.status,
                               durationSeconds: elapsed, requestBytes: context.body.count, remoteAddress: context.remoteAddress,
                               completed: termination == .REQUEST_TERMINATED_COMPLETED_OK,
-                              suspended: context.wasSuspended))
+                              suspended: context.wasSuspended, errorType: context.errorType))
     }
 
     func connectionOpened() { connectionsOpened.add(1, ordering: .relaxed) }
