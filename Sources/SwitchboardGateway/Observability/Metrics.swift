@@ -99,6 +99,7 @@ final class Metrics: Sendable {
         text += "# HELP switchboard_http_requests_in_flight Requests being handled, parked ones included.\n"
         text += "# TYPE switchboard_http_requests_in_flight gauge\n"
         text += "switchboard_http_requests_in_flight \(server.requestsInFlight)\n"
+        text += HTTPRejectionMetrics.render(server)
         return text
     }
 
