@@ -4,7 +4,7 @@ public struct HTTPServerConfiguration: Sendable {
     public var host: String
     /// TCP port; 0 picks a free one (read it back from `HTTPServer.port`).
     public var port: Int
-    /// libmicrohttpd worker threads (each runs its own epoll loop).
+    /// libmicrohttpd worker threads (each runs its own poll() loop).
     public var threads: Int
     /// Connections open at once. Past it libmicrohttpd stops accepting: further connections wait in the
     /// kernel's listen backlog (up to `backlog`) until a slot frees.
