@@ -3,6 +3,8 @@ part of `make test-system`.
 
 1. 1,100 idle connections from 127.0.0.2 (past the old 1,024 connection limit, and past select()'s
    FD_SETSIZE): Salpre ingest from 127.0.0.1 must still answer 202. Before: all ingest stopped.
+   Then 200 slowloris connections from 127.0.0.3 (a header byte a second) must be cut at the 10 s
+   header deadline.
 2. 1,000 requests declaring a 1 MiB body, each sending 1 MB of it and stalling, from 20 loopback
    addresses (127.0.0.2-21, 50 each: under the 256 connections per address):
    a. unauthenticated (no signature header): refused from their headers, the body never read;
@@ -33,6 +35,7 @@ from gateway_process import Gateway, salpre_call_initiated  # noqa: E402
 TOKEN = "attack-token"
 SECRET = "whsec_attack_secret"
 IDLE = 1_100
+LORIS = 200
 STALLED = 1_000
 ADDRESSES = [f"127.0.0.{n}" for n in range(2, 22)]
 DECLARED = 1 << 20          # 1 MiB declared
@@ -96,6 +99,15 @@ def metric(port: int, name: str) -> str:
     return " ".join(line for line in data.decode().splitlines() if line.startswith(name))
 
 
+def rejected(port: int) -> dict[str, int]:
+    """switchboard_http_rejected_total by reason."""
+    counts = {}
+    for item in metric(port, "switchboard_http_rejected_total{").split(" switchboard_http_rejected_total"):
+        reason, _, value = item.partition('"} ')
+        counts[reason.rpartition('"')[2]] = int(value or 0)
+    return counts
+
+
 def idle_flood(gateway: Gateway) -> list[str]:
     """Part 1. Returns the broken promises."""
     idle = []
@@ -119,6 +131,43 @@ def idle_flood(gateway: Gateway) -> list[str]:
     for conn in idle:
         conn.close()
     return [] if ok == 20 else [f"ingest during the idle flood: {statuses}"]
+
+
+def slowloris(gateway: Gateway) -> list[str]:
+    """Part 1b: LORIS connections from 127.0.0.3 each send a request line, then one header byte a second
+    (so libmicrohttpd's idle timeout never fires): all must be cut at the 10 s header deadline, and
+    ingest from 127.0.0.1 goes on meanwhile. Returns the broken promises."""
+    loris = []
+    for _ in range(LORIS):
+        conn = socket.create_connection(("127.0.0.1", gateway.port), timeout=5, source_address=("127.0.0.3", 0))
+        conn.sendall(b"POST /v1/ingest/salpre HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        conn.setblocking(False)
+        loris.append(conn)
+    began = time.monotonic()
+    open_ = set(range(LORIS))
+    cut_after: list[float] = []
+    served = 0
+    while open_ and time.monotonic() - began < 20:
+        for index in list(open_):
+            try:
+                loris[index].send(b"a")
+            except OSError:  # reset or closed by the server
+                open_.discard(index)
+                cut_after.append(time.monotonic() - began)
+        served += ingest(gateway.port, 9_200_000 + int((time.monotonic() - began) * 1000))[0] == 202
+        time.sleep(1)
+    for conn in loris:
+        conn.close()
+    if cut_after:
+        print(f"slowloris: {LORIS} connections from 127.0.0.3 trickling a header byte a second: "
+              f"{len(cut_after)} cut, after {min(cut_after):.1f}-{max(cut_after):.1f} s (header deadline 10 s); "
+              f"{served} ingests from 127.0.0.1 answered 202 meanwhile")
+    broken = []
+    if open_:
+        broken.append(f"slowloris: {len(open_)} of {LORIS} connections still open after 20 s")
+    if cut_after and min(cut_after) < 9:
+        broken.append(f"slowloris: a connection was cut after {min(cut_after):.1f} s, before its 10 s deadline")
+    return broken
 
 
 def stalled_bodies(port: int, headers: str) -> tuple[dict[str, int], list[socket.socket]]:
@@ -160,9 +209,11 @@ def stalled_bodies(port: int, headers: str) -> tuple[dict[str, int], list[socket
     return outcome, sockets
 
 
-def body_attack(gateway: Gateway, label: str, headers: str) -> list[str]:
-    """Part 2: one wave of stalled bodies. Returns the broken promises."""
+def body_attack(gateway: Gateway, label: str, headers: str, refused_as: str, minimum_refused: int) -> list[str]:
+    """Part 2: one wave of stalled bodies; at least `minimum_refused` of them must be counted under the
+    rejection reason `refused_as`. Returns the broken promises."""
     time.sleep(1)
+    before = rejected(gateway.port).get(refused_as, 0)
     start = rss(gateway.process.pid)
     sampler = PeakRSS(gateway.process.pid)
     began = time.monotonic()
@@ -175,12 +226,16 @@ def body_attack(gateway: Gateway, label: str, headers: str) -> list[str]:
     time.sleep(10)
     after = rss(gateway.process.pid)
     peak = sampler.stop()
+    refusals = rejected(gateway.port).get(refused_as, 0) - before
     print(f"{label}: {STALLED} requests from {len(ADDRESSES)} addresses in {time.monotonic() - began - 11:.1f} s: "
-          f"{outcome['sent_1mb']} sent 1 MB and stalled, {outcome['refused']} refused before their body, "
-          f"{outcome['unfinished']} still sending; {inflight} while stalled")
+          f"server: {refusals} refused ({refused_as}) before their body; clients: {outcome['sent_1mb']} wrote their "
+          f"1 MB (into socket buffers at least), {outcome['refused']} were reset, {outcome['unfinished']} still "
+          f"sending; {inflight} while stalled")
     print(f"{label}: RSS {start / MB:.0f} MB at start, {during / MB:.0f} MB while stalled, peak {peak / MB:.0f} MB, "
           f"{after / MB:.0f} MB 10 s after the clients closed")
     broken = []
+    if refusals < minimum_refused:
+        broken.append(f"{label}: {refusals} refused ({refused_as}), expected at least {minimum_refused}")
     if after - start > 64 * MB:
         broken.append(f"{label}: RSS {after / MB:.0f} MB 10 s after, more than 64 MB over the {start / MB:.0f} MB start")
     if peak - start > 256 * MB + 128 * MB:
@@ -197,9 +252,12 @@ def main() -> int:
     try:
         print(f"gateway RSS at start: {rss(gateway.process.pid) / MB:.0f} MB")
         broken += idle_flood(gateway)
-        broken += body_attack(gateway, "unauthenticated bodies", "")
+        broken += slowloris(gateway)
+        # Every one refused from its headers (missing signature header).
+        broken += body_attack(gateway, "unauthenticated bodies", "", "preflight", STALLED)
         forged = f"CallingBox-Signature: t={int(time.time())},v1={'ab' * 32}\r\n"
-        broken += body_attack(gateway, "forged-signature bodies", forged)
+        # 256 MiB admits 256 bodies of 1 MiB; the rest get 503.
+        broken += body_attack(gateway, "forged-signature bodies", forged, "inflight_body_cap", STALLED - 256)
         print(metric(gateway.port, "switchboard_http_rejected_total"))
         if (status := ingest(gateway.port, 9_100_000)[0]) != 202:
             broken.append(f"ingest after the attacks answered {status}")
