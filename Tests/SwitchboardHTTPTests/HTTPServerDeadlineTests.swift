@@ -50,13 +50,13 @@ struct HTTPServerDeadlineTests {
     }
 
     @Test func aKeptAliveConnectionMayWaitLongerThanTheHeaderDeadlineBetweenRequests() async throws {
-        let server = try makeTestServer { $0.headerTimeoutMilliseconds = 200; $0.bodyTimeoutMilliseconds = 200 }
+        let server = try makeTestServer { $0.headerTimeoutMilliseconds = 500; $0.bodyTimeoutMilliseconds = 500 }
         defer { server.shutdown() }
         let port = server.port
         let statuses = try await blocking { () -> [Int] in
             let connection = try RawHTTPConnection(port: port)
             let first = try connection.request("POST", "/echo/a", body: Array("x".utf8)).status
-            usleep(1_000_000)
+            usleep(1_500_000)
             return [first, try connection.request("GET", "/fast").status]
         }
         #expect(statuses == [200, 200])
