@@ -28,7 +28,7 @@ help:
 	@echo "make install          build (release), install to PREFIX (/usr/local): bin/switchboard, share/switchboard/{mappings,switchboard.example.json}"
 	@echo "make test             install what is missing, build, run every test (Swift, then the SDK interop suite)"
 	@echo "make interop          build, run only the interop suite against the vendors' Python SDKs (in $(VENV))"
-	@echo "make test-system      20,000 events while the gateway is SIGKILLed and restarted (EVENTS=20000, ~2 min)"
+	@echo "make test-system      20,000 events while the gateway is SIGKILLed and restarted (EVENTS=20000, ~2 min), then connection and body attacks (~40 s)"
 	@echo "make test-sanitizers  every Swift test under ThreadSanitizer, then AddressSanitizer (a few minutes)"
 	@echo "make fuzz             libFuzzer on the JSON reader, decoders, signatures, mappings (FUZZ_SECONDS=180 each)"
 	@echo "make bench-http       HTTP throughput of 'switchboard serve' against a C libmicrohttpd hello server"
@@ -88,6 +88,7 @@ test: deps interop-deps
 test-system: release interop-deps
 	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python scripts/system/crash_test.py
 	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python scripts/system/routing_cost.py
+	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python scripts/system/attack_connections.py
 
 # ThreadSanitizer runs the tests one at a time: its slowdown would otherwise trip the tests' bounded waits.
 # AddressSanitizer skips the tests that spawn processes (Foundation's Process.run trips ASan itself).

@@ -47,7 +47,7 @@ write_config() {
     rm -f "$WORK"/gw.sqlite*
     local endpoint="http://127.0.0.1:$2/d"
     cat >"$WORK/switchboard.json" <<JSON
-{"listen": {"host": "127.0.0.1", "port": $1, "connection_limit": 4096},
+{"listen": {"host": "127.0.0.1", "port": $1, "connection_limit": 4096, "connection_limit_per_ip": 4096},
  "store": {"path": "$WORK/gw.sqlite"},
  "mappings": "$ROOT/mappings",
  "delivery": {"allow_private_networks": true},

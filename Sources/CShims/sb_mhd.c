@@ -15,7 +15,7 @@ static void sb_mhd_external_logger(void *cls, const char *fmt, va_list ap) {
 }
 
 struct MHD_Daemon *sb_mhd_start(const struct sb_mhd_settings *s) {
-    struct MHD_OptionItem ops[10];
+    struct MHD_OptionItem ops[12];
     size_t n = 0;
     /* The logger goes first so that messages about the later options reach it too. */
     if (s->log_message != NULL) {
@@ -24,6 +24,14 @@ struct MHD_Daemon *sb_mhd_start(const struct sb_mhd_settings *s) {
     }
     ops[n++] = (struct MHD_OptionItem) { MHD_OPTION_LISTEN_SOCKET, (intptr_t) s->listen_fd, NULL };
     ops[n++] = (struct MHD_OptionItem) { MHD_OPTION_CONNECTION_LIMIT, (intptr_t) s->connection_limit, NULL };
+    if (s->per_ip_connection_limit > 0) {
+        ops[n++] = (struct MHD_OptionItem) { MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                             (intptr_t) s->per_ip_connection_limit, NULL };
+    }
+    if (s->request_line != NULL) {
+        ops[n++] = (struct MHD_OptionItem) { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t) s->request_line,
+                                             s->request_line_cls };
+    }
     ops[n++] = (struct MHD_OptionItem) { MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t) s->connection_timeout, NULL };
     ops[n++] = (struct MHD_OptionItem) { MHD_OPTION_CONNECTION_MEMORY_LIMIT,
                                          (intptr_t) s->connection_memory_limit, NULL };
@@ -64,4 +72,14 @@ void sb_mhd_client_address(struct MHD_Connection *connection, char *buf, size_t 
 size_t sb_mhd_request_header_size(struct MHD_Connection *connection) {
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
     return info == NULL ? 0 : info->header_size;
+}
+
+int sb_mhd_connection_fd(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info == NULL ? -1 : (int) info->connect_fd;
+}
+
+void *sb_mhd_socket_context(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info == NULL ? NULL : info->socket_context;
 }

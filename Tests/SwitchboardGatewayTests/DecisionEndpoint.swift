@@ -55,8 +55,9 @@ final class DecisionEndpoint: @unchecked Sendable {
                 DispatchQueue.global().asyncAfter(deadline: .now() + delay) { responder.respond(answer) }
             })
         }
+        // Every connection comes from the gateway at 127.0.0.1: no per-address limit.
         server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, threads: 2,
-                                                                   shutdownGraceSeconds: 0),
+                                                                   connectionLimitPerIP: 100_000, shutdownGraceSeconds: 0),
                             router: router)
         try server.start()
     }

@@ -72,7 +72,7 @@ final class IncomingCallFixture: @unchecked Sendable {
             """,
         ]
         let json = """
-        {"listen": {"host": "127.0.0.1", "port": 0},
+        {"listen": {"host": "127.0.0.1", "port": 0, "connection_limit_per_ip": 1000},
          "store": {"path": "\(directory.file("gw.sqlite"))", "busy_timeout_ms": 100},
          "api_keys": ["\(Self.apiKey)"],
          "org_default_secret": "whsec_test_org",

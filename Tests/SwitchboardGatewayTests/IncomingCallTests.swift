@@ -221,6 +221,6 @@ struct IncomingCallTests {
         }
         #expect(health.values == Array(repeating: 200, count: 20))
         #expect(answers.values.count == calls)
-        #expect(answers.values.allSatisfy { $0 == DecisionEndpoint.answerBody })
+        #expect(answers.values.allSatisfy { $0 == DecisionEndpoint.answerBody }, "\(Set(answers.values))")
     }
 }

@@ -22,7 +22,9 @@ final class RecordingSink: @unchecked Sendable {
             box.append(Received(headers: request.headers, body: request.body))
             return answer(box.values.count)
         })
-        server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: port, threads: 2), router: router)
+        // Every connection comes from the gateway at 127.0.0.1: no per-address limit.
+        server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: port, threads: 2,
+                                                                   connectionLimitPerIP: 100_000), router: router)
         try server.start()
         requests = box
     }

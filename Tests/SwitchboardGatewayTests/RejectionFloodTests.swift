@@ -34,10 +34,19 @@ struct RejectionFloodTests {
         let statuses = try await blocking { () -> [Int: Int] in
             let counts = LockedArray<Int>()
             DispatchQueue.concurrentPerform(iterations: connections) { worker in
-                guard let connection = try? RawHTTPConnection(port: port) else { return }
+                // Refusals decided from the headers close their connection: the next request opens another.
+                var connection = try? RawHTTPConnection(port: port)
                 for index in stride(from: worker, to: total, by: connections) {
                     let (_, method, path, headers, body) = Self.junk[index % Self.junk.count]
-                    counts.append((try? connection.request(method, path, headers: headers, body: Array(body.utf8)).status) ?? 0)
+                    guard let reply = try? connection?.request(method, path, headers: headers, body: Array(body.utf8)) else {
+                        counts.append(0)
+                        connection = try? RawHTTPConnection(port: port)
+                        continue
+                    }
+                    counts.append(reply.status)
+                    if reply.headers.contains(where: { $0.0.lowercased() == "connection" && $0.1.lowercased() == "close" }) {
+                        connection = try? RawHTTPConnection(port: port)
+                    }
                 }
             }
             return Dictionary(counts.values.map { ($0, 1) }, uniquingKeysWith: +)

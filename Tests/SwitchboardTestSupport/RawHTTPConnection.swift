@@ -22,9 +22,20 @@ public final class RawHTTPConnection {
     private let fd: Int32
     private var buffer: [UInt8] = []
 
-    public init(port: Int, timeoutSeconds: Int = 10) throws {
+    /// `source`: the local address to connect from (another loopback address, 127.0.0.2, appears to the
+    /// server as another client); nil lets the kernel choose (127.0.0.1).
+    public init(port: Int, timeoutSeconds: Int = 10, source: String? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else { throw Failure(description: "bind \(source): \(String(cString: strerror(errno)))") }
+        }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -94,6 +105,20 @@ public final class RawHTTPConnection {
     public func isClosedByPeer() -> Bool {
         do { try fill(); return false } catch { return true }
     }
+
+    /// Reads until the peer closes the connection (end of file or a reset: true) or a read times out
+    /// (false). What arrives meanwhile is kept for `readResponse`.
+    public func waitForPeerClose() -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 { buffer.append(contentsOf: chunk[..<n]); continue }
+            return n == 0 || errno == ECONNRESET
+        }
+    }
+
+    /// The bytes received and not yet consumed.
+    public var received: [UInt8] { buffer }
 
     private func readUntil(_ marker: [UInt8]) throws -> Int {
         while true {

@@ -3,4 +3,5 @@
 /* Umbrella header: fixed-signature wrappers over C variadics that Swift cannot call. */
 #include "sb_curl.h"
 #include "sb_mhd.h"
+#include "sb_memory.h"
 #endif

@@ -6,8 +6,9 @@ import SwitchboardHTTP
 /// ```json
 /// {"listen": {"host": "127.0.0.1", "port": 8080}, "store": {"path": "var/switchboard.sqlite"}}
 /// ```
-/// Optional tuning keys under `listen`: `threads`, `connection_limit`, `idle_timeout_seconds`,
-/// `max_body_bytes`, `max_header_bytes`, `shutdown_grace_seconds`; under `store`: `synchronous`
+/// Optional tuning keys under `listen`: `threads`, `connection_limit`, `connection_limit_per_ip`,
+/// `idle_timeout_seconds`, `header_timeout_ms`, `body_timeout_ms`, `max_body_bytes`, `max_header_bytes`,
+/// `max_inflight_body_bytes`, `max_inflight_body_bytes_per_ip`, `shutdown_grace_seconds`; under `store`: `synchronous`
 /// (`"full"` or `"normal"`), `busy_timeout_ms`. The gateway's keys: `api_keys`, `org_default_secret`,
 /// `delivery`, `retention`, `limits`, `sources`, `mappings` (the mapping files' directory), `log`. Secrets may be written
 /// `env:NAME` or `file:PATH`. Unknown keys are errors. `load` takes relative paths from the file's folder;
@@ -17,11 +18,17 @@ public struct GatewayConfig: Sendable, Equatable {
         public var host = "127.0.0.1"
         public var port = 8080
         public var threads = HTTPServerConfiguration.defaultThreads
-        public var connectionLimit = 1024
+        public var connectionLimit = 10_000
         public var idleTimeoutSeconds = 60
         public var maxBodyBytes = 1 << 20
         public var maxHeaderBytes = 32 << 10
         public var shutdownGraceSeconds = 10.0
+        /// Attack limits (issue 13): see `HTTPServerConfiguration` for what each does.
+        public var connectionLimitPerIP = 256
+        public var headerTimeoutMilliseconds = 10_000
+        public var bodyTimeoutMilliseconds = 30_000
+        public var maxInflightBodyBytes = 256 << 20
+        public var maxInflightBodyBytesPerIP = 32 << 20
     }
 
     public struct Store: Sendable, Equatable {
@@ -95,6 +102,7 @@ public struct GatewayConfig: Sendable, Equatable {
                 ?? config.listen.maxHeaderBytes
             config.listen.shutdownGraceSeconds = try listen.double("shutdown_grace_seconds", range: 0...3600)
                 ?? config.listen.shutdownGraceSeconds
+            try config.listen.parseAttackLimits(&listen)
             try listen.finish()
         }
         if var store = try root.object("store") {
@@ -144,8 +152,13 @@ public struct GatewayConfig: Sendable, Equatable {
     /// The server settings this configuration describes.
     public var serverConfiguration: HTTPServerConfiguration {
         HTTPServerConfiguration(host: listen.host, port: listen.port, threads: listen.threads,
-                                connectionLimit: listen.connectionLimit, idleTimeoutSeconds: listen.idleTimeoutSeconds,
+                                connectionLimit: listen.connectionLimit, connectionLimitPerIP: listen.connectionLimitPerIP,
+                                idleTimeoutSeconds: listen.idleTimeoutSeconds,
                                 maxBodyBytes: listen.maxBodyBytes, maxHeaderBytes: listen.maxHeaderBytes,
-                                shutdownGraceSeconds: listen.shutdownGraceSeconds)
+                                shutdownGraceSeconds: listen.shutdownGraceSeconds,
+                                headerTimeoutMilliseconds: listen.headerTimeoutMilliseconds,
+                                bodyTimeoutMilliseconds: listen.bodyTimeoutMilliseconds,
+                                maxInflightBodyBytes: listen.maxInflightBodyBytes,
+                                maxInflightBodyBytesPerIP: listen.maxInflightBodyBytesPerIP)
     }
 }

@@ -73,7 +73,7 @@ final class IngestService: Sendable {
     func register(on router: inout Router) {
         router.post("/v1/ingest/{source}", .deferred { [self] request, responder in
             ingest(request, responder: responder)
-        })
+        }, preflight: { [self] in preflight($0) })
     }
 
     func ingest(_ request: HTTPRequest, responder: HTTPResponder) {

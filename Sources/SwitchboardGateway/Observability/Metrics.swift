@@ -71,7 +71,6 @@ final class Metrics: Sendable {
         for (key, count) in requestCounts.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
             text += "switchboard_http_requests_total{route=\(Self.quote(key.route)),method=\(Self.quote(key.method)),status=\"\(key.status)\"} \(count)\n"
         }
-        text += rejections.render()
         text += ingestLatency.render(name: "switchboard_ingest_duration_seconds",
                                      help: "Ingest request latency, received to answered (after the commit).")
         text += Self.counter("switchboard_deliveries_total", help: "Delivery attempts by outcome.", label: "outcome",
@@ -102,6 +101,7 @@ final class Metrics: Sendable {
         text += "# HELP switchboard_http_requests_in_flight Requests being handled, parked ones included.\n"
         text += "# TYPE switchboard_http_requests_in_flight gauge\n"
         text += "switchboard_http_requests_in_flight \(server.requestsInFlight)\n"
+        text += HTTPRejectionMetrics.render(server, answered: rejections.snapshot)
         return text
     }
 

@@ -1,6 +1,7 @@
 import SwitchboardCore
 
-/// Refused requests by reason, for `/metrics` (`switchboard_http_rejected_total{reason}`). Any part of
+/// Refused requests by reason, for `/metrics` (`switchboard_http_rejected_total{reason}`, rendered with the
+/// server's own counters by `HTTPRejectionMetrics`). Any part of
 /// the gateway may count a refusal with `count(reason:)`; the access log counts every 4xx answer and 503 refusal
 /// by its error `type` (`AccessLog`), so a refusal answered through the server must not be counted twice.
 final class RejectionCounter: Sendable {
@@ -17,11 +18,4 @@ final class RejectionCounter: Sendable {
     }
 
     var snapshot: [String: Int] { counts.withLock { $0 } }
-
-    /// The exposition lines.
-    func render() -> String {
-        Metrics.counter("switchboard_http_rejected_total",
-                        help: "Requests refused (4xx answers, 503 refusals, and refusals counted elsewhere), by reason.",
-                        label: "reason", snapshot)
-    }
 }

@@ -12,10 +12,12 @@ public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
 
 /// An HTTP/1.1 server over libmicrohttpd.
 ///
-/// Each of `configuration.threads` workers runs its own epoll loop. Handlers run on those threads
+/// Each of `configuration.threads` workers runs its own poll() loop (no FD_SETSIZE ceiling on
+/// connections). Handlers run on those threads
 /// (`.immediate`) or answer later from anywhere (`.deferred`, `.async`), in which case the connection is
-/// suspended and no worker waits. Keep-alive, connection and body limits, idle timeouts and graceful
-/// shutdown are handled here; routing is `Router`'s job.
+/// suspended and no worker waits. Keep-alive, connection limits (in all and per address), body limits
+/// and in-flight caps, idle timeouts, total header and body deadlines (`ConnectionDeadlines`), route
+/// preflights and graceful shutdown are handled here; routing is `Router`'s job.
 public final class HTTPServer: @unchecked Sendable {
     public let configuration: HTTPServerConfiguration
     private let core: ServerCore
@@ -53,6 +55,12 @@ public final class HTTPServer: @unchecked Sendable {
     public func start() throws {
         try lock.withLock {
             guard phase == .idle else { throw HTTPServerError(description: "server already started") }
+            let descriptors = ProcessResources.raiseDescriptorLimit()
+            if descriptors > 0, descriptors < configuration.connectionLimit + 64 {
+                core.forwardServerMessage("the open-file limit (\(descriptors)) is below connection_limit "
+                                          + "(\(configuration.connectionLimit)) plus headroom: connections past it are refused")
+            }
+            ProcessResources.returnFreedMemory()
             let fd = try ListenSocket.open(host: configuration.host, port: configuration.port,
                                            backlog: Int32(clamping: configuration.backlog))
             let settings = UnsafeMutablePointer<sb_mhd_settings>.allocate(capacity: 1)
@@ -60,12 +68,14 @@ public final class HTTPServer: @unchecked Sendable {
             // poll(), not epoll: with epoll, libmicrohttpd 0.9.75's MHD_quiesce_daemon races its own workers
             // over removing the listening socket from their epoll sets and, losing, aborts the process
             // ("Failed to remove listen FD from epoll set"); seen here under the sanitizers, an open
-            // upstream defect. poll() rebuilds its set each round, so quiescing has no such race.
+            // upstream defect. poll() rebuilds its set each round, so quiescing has no such race, and
+            // unlike select() it has no FD_SETSIZE ceiling (tested with 1,100 connections).
             settings.pointee.flags = UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_POLL.rawValue
                                     | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue)
             settings.pointee.listen_fd = fd
             settings.pointee.thread_pool_size = UInt32(clamping: max(1, configuration.threads))
             settings.pointee.connection_limit = UInt32(clamping: configuration.connectionLimit)
+            settings.pointee.per_ip_connection_limit = UInt32(clamping: configuration.connectionLimitPerIP)
             settings.pointee.connection_timeout = UInt32(clamping: configuration.idleTimeoutSeconds)
             // Headroom over our own header limit, so oversized headers reach our JSON 431 first.
             settings.pointee.connection_memory_limit = configuration.maxHeaderBytes + (32 << 10)
@@ -76,15 +86,17 @@ public final class HTTPServer: @unchecked Sendable {
             settings.pointee.completed_cls = context
             settings.pointee.notify_connection = connectionNotified
             settings.pointee.notify_connection_cls = context
-            if core.onServerMessage != nil {
-                settings.pointee.log_message = serverMessage
-                settings.pointee.log_message_cls = context
-            }
+            settings.pointee.request_line = requestLineRead
+            settings.pointee.request_line_cls = context
+            // Always ours: the per-connection "connection limit" line is counted and thinned there.
+            settings.pointee.log_message = serverMessage
+            settings.pointee.log_message_cls = context
             guard let started = sb_mhd_start(settings) else {
                 settings.deallocate()
                 close(fd)
                 throw HTTPServerError(description: "libmicrohttpd refused to start on \(configuration.host):\(configuration.port)")
             }
+            core.deadlines.start()
             daemon = started
             self.settings = settings
             phase = .running
@@ -124,6 +136,7 @@ public final class HTTPServer: @unchecked Sendable {
         // reach their clients before the daemon closes every connection.
         _ = core.waitForIdle(until: Date(timeIntervalSinceNow: 2))
         MHD_stop_daemon(running)
+        core.deadlines.stop()
         lock.withLock {
             daemon = nil
             settings?.deallocate()
@@ -155,11 +168,32 @@ private let requestCompleted: MHD_RequestCompletedCallback = { cls, _, slot, ter
 private let serverMessage: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?) -> Void = { cls, message in
     guard let cls, let message else { return }
     let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
-    core.onServerMessage?(String(cString: message))
+    core.forwardServerMessage(String(cString: message))
 }
 
-private let connectionNotified: MHD_NotifyConnectionCallback = { cls, _, _, code in
+/// Keeps each connection's `ConnectionClock` (retained) in its socket context from accept to close.
+private let connectionNotified: MHD_NotifyConnectionCallback = { cls, connection, socketContext, code in
     guard let cls else { return }
     let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
-    if code == .CONNECTION_NOTIFY_STARTED { core.connectionOpened() } else { core.connectionClosed() }
+    if code == .CONNECTION_NOTIFY_STARTED {
+        core.connectionOpened()
+        guard let connection, let socketContext else { return }
+        let clock = core.deadlines.opened(fd: sb_mhd_connection_fd(connection))
+        socketContext.pointee = Unmanaged.passRetained(clock).toOpaque()
+    } else {
+        core.connectionClosed()
+        guard let socketContext, let raw = socketContext.pointee else { return }
+        socketContext.pointee = nil
+        core.deadlines.closed(Unmanaged<ConnectionClock>.fromOpaque(raw).takeRetainedValue())
+    }
+}
+
+/// A request line was read (`MHD_OPTION_URI_LOG_CALLBACK`): a kept-alive connection's next header
+/// deadline starts. Returns NULL, the request's initial context, as before the option was set.
+private let requestLineRead: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, OpaquePointer?)
+    -> UnsafeMutableRawPointer? = { cls, _, connection in
+    guard let cls, let connection, let raw = sb_mhd_socket_context(connection) else { return nil }
+    let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
+    core.deadlines.requestLineRead(Unmanaged<ConnectionClock>.fromOpaque(raw).takeUnretainedValue())
+    return nil
 }

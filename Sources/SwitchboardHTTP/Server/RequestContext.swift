@@ -69,8 +69,19 @@ final class RequestContext: @unchecked Sendable {
     /// The error `type` of the response queued (`HTTPResponse.errorType`), for the request record.
     var errorType: String?
     var wasSuspended = false
-    var bodyTooLarge = false
+    /// The answer a body being discarded gets when it ends (413 past `max_body_bytes`, 503 past the
+    /// in-flight caps): libmicrohttpd 0.9.75 cannot queue a response mid-upload.
+    var bodyRefusal: HTTPResponse?
     var discardedBytes = 0
+    /// The declared `Content-Length`, nil when none; `chunked` when `Transfer-Encoding` is present.
+    var declaredBodyBytes: Int?
+    var chunked = false
+    /// Body bytes reserved in the server's `BodyBudget`, given back when the request ends.
+    var reservedBodyBytes = 0
+    /// The route match made when the headers arrived (reused by dispatch).
+    var match: Router.Match?
+    /// The connection's deadline clock (nil when libmicrohttpd gave none).
+    var clock: ConnectionClock?
     var remoteAddress = ""
     var headers: [(String, String)] = []
     /// The matched route pattern; nil when no route matched (404, 405, 413, 431).

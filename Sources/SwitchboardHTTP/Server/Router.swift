@@ -38,13 +38,18 @@ public struct Router: Sendable {
     }
 
     private var routes: [Route] = []
+    /// Preflight checks by route pattern and method (see `HTTPPreflight`).
+    private var preflights: [String: [HTTPMethod: HTTPPreflight]] = [:]
     /// Routes without parameters, by exact path, for an allocation-light lookup.
     private var literalRoutes: [String: Int] = [:]
 
     public init() {}
 
     /// Registers `handler` for `method` on `pattern`. A later registration of the same pair replaces it.
-    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: HTTPHandler) {
+    /// `preflight`, when given, sees the request's head before its body is read and may refuse it.
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: HTTPHandler,
+                             preflight: HTTPPreflight? = nil) {
+        preflights[Router.normalise(pattern), default: [:]][method] = preflight
         let segments = Router.split(pattern).map { part -> Segment in
             if part.hasPrefix("{") && part.hasSuffix("}") && part.count > 2 {
                 return .parameter(String(part.dropFirst().dropLast()))
@@ -62,7 +67,9 @@ public struct Router: Sendable {
     }
 
     public mutating func get(_ pattern: String, _ handler: HTTPHandler) { add(.GET, pattern, handler) }
-    public mutating func post(_ pattern: String, _ handler: HTTPHandler) { add(.POST, pattern, handler) }
+    public mutating func post(_ pattern: String, _ handler: HTTPHandler, preflight: HTTPPreflight? = nil) {
+        add(.POST, pattern, handler, preflight: preflight)
+    }
     public mutating func put(_ pattern: String, _ handler: HTTPHandler) { add(.PUT, pattern, handler) }
     public mutating func patch(_ pattern: String, _ handler: HTTPHandler) { add(.PATCH, pattern, handler) }
     public mutating func delete(_ pattern: String, _ handler: HTTPHandler) { add(.DELETE, pattern, handler) }
@@ -89,6 +96,13 @@ public struct Router: Sendable {
         guard !allowed.isEmpty else { return .notFound }
         if allowed.contains(.GET) { allowed.insert(.HEAD) }
         return .methodNotAllowed(allowed: allowed.sorted { $0.rawValue < $1.rawValue })
+    }
+
+    /// The preflight check registered for `method` on the route `pattern` (as `match` reports it), if any.
+    /// `HEAD` falls back to `GET`'s, as handlers do.
+    public func preflight(method: HTTPMethod, route pattern: String) -> HTTPPreflight? {
+        guard let checks = preflights[pattern] else { return nil }
+        return checks[method] ?? (method == .HEAD ? checks[.GET] : nil)
     }
 
     private static func handler(in route: Route, for method: HTTPMethod) -> HTTPHandler? {

@@ -20,6 +20,13 @@ final class ServerCore: @unchecked Sendable {
     private let requestsCompleted = Atomic<Int>(0)
     private let requestsInFlight = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
+    // Attack limits (ServerCore+Admission.swift).
+    let budget: BodyBudget
+    let deadlines: ConnectionDeadlines
+    let preflightRefusals = Atomic<Int>(0)
+    let inflightCapRefusals = Atomic<Int>(0)
+    let connectionLimitRefusals = Atomic<Int>(0)
+    let lastLimitMessage = Atomic<UInt64>(0)
     // Parked requests are rarer and need a set: a lock, and a condition for shutdown's waits.
     private let lock = NSCondition()
     private var parked: [ObjectIdentifier: RequestContext] = [:]
@@ -32,6 +39,10 @@ final class ServerCore: @unchecked Sendable {
         self.router = router
         self.onRequestCompleted = onRequestCompleted
         self.onServerMessage = onServerMessage
+        let budget = BodyBudget(limit: configuration.maxInflightBodyBytes,
+                                limitPerAddress: configuration.maxInflightBodyBytesPerIP)
+        self.budget = budget
+        deadlines = ConnectionDeadlines(configuration: configuration) { budget.trimIfReleased(atLeast: 16 << 20) }
     }
 
     // MARK: access handler
@@ -48,24 +59,12 @@ final class ServerCore: @unchecked Sendable {
             let size = uploadSize.pointee
             uploadSize.pointee = 0
             guard context.isReceiving else { return .YES }
-            if context.bodyTooLarge || context.body.count + size > configuration.maxBodyBytes {
-                // libmicrohttpd 0.9.75 cannot queue a response mid-upload, so an oversized chunked body is
-                // discarded and answered 413 when it ends; one far too large is cut off instead.
-                context.bodyTooLarge = true
-                context.discardedBytes += size
-                return context.discardedBytes > max(configuration.maxBodyBytes, 16 << 20) ? .NO : .YES
-            }
-            if let data = uploadData {
-                data.withMemoryRebound(to: UInt8.self, capacity: size) {
-                    context.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: size))
-                }
-            }
-            return .YES
+            return receive(uploadData, size: size, context: context)
         }
         if context.isReceiving {
-            if context.bodyTooLarge {
+            if let refusal = context.bodyRefusal {
                 context.markAnswered()
-                return queue(payloadTooLarge(), context: context, close: true)
+                return queue(refusal, context: context, close: true)
             }
             return dispatch(context)
         }
@@ -85,6 +84,11 @@ final class ServerCore: @unchecked Sendable {
         sb_mhd_client_address(connection, &address, address.count)
         context.remoteAddress = address.withUnsafeBufferPointer { $0.baseAddress.map { String(cString: $0) } ?? "" }
         requestsInFlight.add(1, ordering: .relaxed)
+        if let raw = sb_mhd_socket_context(connection) {
+            let clock = Unmanaged<ConnectionClock>.fromOpaque(raw).takeUnretainedValue()
+            context.clock = clock
+            deadlines.headersComplete(clock)
+        }
         // Headers are collected now (dispatch needs them) and measured against our limit, so oversized
         // headers get a JSON 431; libmicrohttpd's own (HTML) 431 only answers headers beyond its pool.
         let received = Self.headerFields(connection, method: method)
@@ -113,13 +117,18 @@ final class ServerCore: @unchecked Sendable {
         // Refuse an oversized declared body before reading it. Queuing now also makes libmicrohttpd
         // close the connection afterwards, so the unread body is never consumed.
         if let declared = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length"),
-           let length = Int(String(cString: declared)), length > configuration.maxBodyBytes {
-            context.markAnswered()
-            return queue(payloadTooLarge(), context: context, close: true)
+           let length = Int(String(cString: declared)) {
+            guard length <= configuration.maxBodyBytes else {
+                context.markAnswered()
+                return queue(payloadTooLarge(), context: context, close: true)
+            }
+            context.declaredBodyBytes = length
         }
-        // Queuing a response on this first call would make libmicrohttpd 0.9.75 close the connection;
-        // answering on a later call keeps keep-alive working.
-        return .YES
+        context.chunked = headers.contains { $0.0.equalsIgnoringASCIICase("Transfer-Encoding") }
+        // What the route's preflight and the body caps decide is decided now, before any body byte.
+        // Otherwise nothing is queued on this first call: libmicrohttpd 0.9.75 would then close the
+        // connection; answering on a later call keeps keep-alive working.
+        return admit(context)
     }
 
     /// The request's header fields, and whether a NUL byte hides part of one.
@@ -148,8 +157,9 @@ final class ServerCore: @unchecked Sendable {
         return (collected.fields, HeaderFieldRules.hasUnaccountedBytes(block: block, spans: spans))
     }
 
-    private func dispatch(_ context: RequestContext) -> MHD_Result {
-        switch router.match(method: context.method, path: context.path) {
+    func dispatch(_ context: RequestContext) -> MHD_Result {
+        if let clock = context.clock { deadlines.handling(clock) }
+        switch context.match ?? router.match(method: context.method, path: context.path) {
         case .notFound:
             context.markAnswered()
             return queue(.error(404, type: "not_found",
@@ -203,13 +213,14 @@ final class ServerCore: @unchecked Sendable {
                            body: context.body, pathParameters: parameters, remoteAddress: context.remoteAddress)
     }
 
-    private func payloadTooLarge() -> HTTPResponse {
+    func payloadTooLarge() -> HTTPResponse {
         .error(413, type: "payload_too_large",
                message: "request body exceeds the limit of \(configuration.maxBodyBytes) bytes")
     }
 
     /// Queues `response` on the context's connection. `close` forces `Connection: close`.
-    private func queue(_ response: HTTPResponse, context: RequestContext, close: Bool = false) -> MHD_Result {
+    func queue(_ response: HTTPResponse, context: RequestContext, close: Bool = false) -> MHD_Result {
+        if let clock = context.clock { deadlines.handling(clock) }
         let status = ServerCore.sendableStatus(response.status)
         context.status = status
         context.errorType = response.errorType
@@ -233,6 +244,9 @@ final class ServerCore: @unchecked Sendable {
 
     func completed(_ context: RequestContext, termination: MHD_RequestTerminationCode) {
         context.markCompleted()
+        budget.release(context.reservedBodyBytes, for: context.remoteAddress)
+        context.reservedBodyBytes = 0
+        if let clock = context.clock { deadlines.requestEnded(clock) }
         if context.wasSuspended {
             // A parked request whose client went away ends here without the access handler running again.
             lock.withLock {
@@ -257,7 +271,9 @@ final class ServerCore: @unchecked Sendable {
                              connectionsClosed: connectionsClosed.load(ordering: .relaxed),
                              requestsCompleted: requestsCompleted.load(ordering: .relaxed),
                              requestsInFlight: requestsInFlight.load(ordering: .acquiring),
-                             requestsSuspended: lock.withLock { parked.count })
+                             requestsSuspended: lock.withLock { parked.count },
+                             inflightBodyBytes: budget.inUse,
+                             rejected: rejectionCounts)
     }
 
     // MARK: parked requests and shutdown

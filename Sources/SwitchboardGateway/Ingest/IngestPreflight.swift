@@ -1,0 +1,31 @@
+import SwitchboardCore
+import SwitchboardHTTP
+
+/// What the ingest route decides from the headers alone, before the body is read (issue 13 §1): an
+/// unknown source is 404; a missing or malformed signature header, a stale timestamp or a wrong
+/// header token is 401. Only the signature proper of a scheme that signs the body waits for the body.
+extension IngestService {
+    func preflight(_ head: HTTPRequestHead) -> HTTPResponse? {
+        let name = head.pathParameters["source"] ?? ""
+        guard let source = sources.withLock({ $0[name] }) else {
+            return .error(404, type: "unknown_source", message: "no source named '\(name)' is configured")
+        }
+        // The source's own verification over an empty body: its checks run headers first (presence,
+        // syntax, timestamp window), so any failure but a body signature's mismatch is final.
+        let request = HTTPRequest(method: head.method, path: head.path, headers: head.headers,
+                                  remoteAddress: head.remoteAddress)
+        do {
+            try Self.authenticate(request, source: source, now: clock())
+            return nil
+        } catch {
+            switch error {
+            case .signatureMismatch where !(source.scheme is HeaderTokenSignature), .cryptoFailure:
+                return nil
+            default:
+                // Throttled like `ingest()`'s line for the same refusal: a flood of bad tokens stays a few lines.
+                logger.throttled(.warn, "ingest refused", key: "unauthorized", ["source": .string(name), "reason": .string(error.description)])
+                return .error(401, type: "unauthorized", message: error.description)
+            }
+        }
+    }
+}
