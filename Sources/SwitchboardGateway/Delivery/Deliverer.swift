@@ -103,9 +103,12 @@ final class Deliverer: @unchecked Sendable {
                 // after DueBacklog.maximumAge so newly due deliveries are not kept waiting.
                 var claimed = backlog.isFresh(at: now) ? claimFromBacklog() : 0
                 if claimed == 0 {
+                    // Destinations at their cap are left out of the query: their rows (a hanging endpoint's
+                    // thousands) could not go anyway, and would fill its window ahead of everyone else's.
+                    let full = saturatedDestinations()
                     let candidates = try database.read { connection in
                         try DeliveryRecords.due(connection, now: now, perDestination: 2 * settings.maxPerDestination,
-                                                limit: settings.maxInFlight * 2)
+                                                limit: Self.rowsPerQuery, excluding: full)
                     }
                     backlog.refill(candidates, at: now)
                     claimed = claimFromBacklog()
@@ -135,6 +138,17 @@ final class Deliverer: @unchecked Sendable {
             return flight.withLock { $0.ids.contains(delivery.id) }
         }
         return dispatched
+    }
+
+    /// Rows one due query reads at most (bodies included).
+    static let rowsPerQuery = 512
+
+    /// The destinations with `maxPerDestination` attempts in flight. At most `maxInFlight /
+    /// maxPerDestination` of them, so the list stays within SQLite's bound parameters.
+    private func saturatedDestinations() -> [String] {
+        flight.withLock { state in
+            state.perDestination.compactMap { $0.value >= settings.maxPerDestination ? $0.key : nil }
+        }
     }
 
     private func claim(_ delivery: DueDelivery) -> Bool {

@@ -1,0 +1,106 @@
+import Foundation
+import SwitchboardStore
+import SwitchboardTestSupport
+import Testing
+@testable import SwitchboardGateway
+
+/// One slow endpoint never slows another (issue 13 §2): endpoints that accept connections and never
+/// answer hold their own in-flight slots (`max_concurrency_per_endpoint`, default 32) and nobody else's.
+/// The attempt timeout is long (60 s), so no hanging attempt ends during a test: the assertions count
+/// deliveries and open requests, they do not time anything.
+@Suite("Endpoint isolation")
+struct EndpointIsolationTests {
+    private static let delivery = #"{"allow_private_networks": true, "timeout_ms": 60000, "retry_schedule_seconds": [0, 60], "jitter": 0}"#
+    private static let cap = DeliveryConfig().maxConcurrencyPerEndpoint
+    private static let events = 50
+
+    /// Creates an endpoint for every event type; returns its destination name.
+    @discardableResult
+    private static func subscribe(_ fixture: ManagementFixture, _ url: String) async throws -> String {
+        let created = try await fixture.call("POST", "/v1/webhook_endpoints", #"{"url": "\#(url)", "enabled_events": ["*"]}"#)
+        try #require((200...201).contains(created.status), "\(created.text)")
+        return "endpoint:\(created.string("id") ?? "")"
+    }
+
+    /// Posts `events` Salpre events, one call each (ids from `firstCall`), from 4 connections.
+    private static func post(_ fixture: ManagementFixture, firstCall: Int = 5_000) async throws {
+        let before = try fixture.query("SELECT count(*) AS n FROM events").first?.get("n", as: Int.self) ?? 0
+        let port = fixture.gateway.port
+        try await blocking {
+            concurrently(4) { worker in
+                guard let connection = try? RawHTTPConnection(port: port) else { return }
+                for call in stride(from: worker, to: events, by: 4) {
+                    _ = try? connection.request("POST", "/v1/ingest/salpre", headers: [("X-Salpre-Token", ManagementFixture.salpreToken)],
+                                                body: Array(ManagementFixture.salpre("call_initiated", call: firstCall + call).utf8))
+                }
+            }
+        }
+        let stored = try fixture.query("SELECT count(*) AS n FROM events").first?.get("n", as: Int.self)
+        try #require(stored == before + events)
+    }
+
+    /// Nine endpoints that hang (their 9 × 32 attempts are more than the deliverer's old total of 256)
+    /// and one that never accepts a connection: the healthy endpoint still gets all its deliveries while
+    /// every hanging one holds exactly its cap of requests open.
+    @Test func hangingEndpointsHoldOnlyTheirOwnSlots() async throws {
+        let fixture = try ManagementFixture(delivery: Self.delivery)
+        defer { fixture.close() }
+        let sink = try RecordingSink()
+        defer { sink.stop() }
+        let hanging = try (0..<9).map { _ in try HangingReceiver() }
+        let refusing = try HangingReceiver(acceptsConnections: false)
+        defer { for receiver in hanging + [refusing] { receiver.stop() } }
+        for receiver in hanging + [refusing] { try await Self.subscribe(fixture, receiver.url("/hang")) }
+        try await Self.subscribe(fixture, sink.url)
+        try await Self.post(fixture)
+
+        let isolated = try await blocking {
+            eventually(30) { sink.all.count == Self.events && hanging.allSatisfy { $0.held == Self.cap } }
+        }
+        #expect(isolated, "healthy: \(sink.all.count) of \(Self.events); hanging endpoints hold \(hanging.map(\.held))")
+        #expect(hanging.allSatisfy { $0.held <= Self.cap }, "\(hanging.map(\.held))")
+    }
+
+    /// Two endpoints on one host and port, one path hanging: the other path's deliveries do not queue
+    /// behind the hanging one's connections (libcurl's per-host limit once made them wait, their timeout
+    /// running, until the hanging requests timed out).
+    @Test func aHangingPathDoesNotHoldUpAnotherPathOnTheSameHost() async throws {
+        let fixture = try ManagementFixture(delivery: Self.delivery)
+        defer { fixture.close() }
+        let receiver = try HangingReceiver(answering: "/ok")
+        defer { receiver.stop() }
+        try await Self.subscribe(fixture, receiver.url("/hang"))
+        try await Self.subscribe(fixture, receiver.url("/ok"))
+        try await Self.post(fixture)
+
+        let isolated = try await blocking {
+            eventually(30) { receiver.answered == Self.events && receiver.held == Self.cap }
+        }
+        #expect(isolated, "healthy path: \(receiver.answered) of \(Self.events); hanging path holds \(receiver.held)")
+    }
+
+    /// The due query ranks only a window of the oldest due rows. A hanging endpoint's rows, older than
+    /// everyone else's and more than the window holds, once filled it: nothing else was read until they
+    /// were attempted. Destinations at their cap are now left out before the window is taken.
+    @Test func aSaturatedEndpointsOlderRowsDoNotFillTheDueWindow() async throws {
+        let fixture = try ManagementFixture(delivery: Self.delivery)
+        defer { fixture.close() }
+        let slow = try HangingReceiver()
+        let other = try HangingReceiver()
+        defer { for receiver in [slow, other] { receiver.stop() } }
+        let saturated = try await Self.subscribe(fixture, slow.url("/hang"))
+        try await Self.post(fixture, firstCall: 1_000)
+        let waiting = try await Self.subscribe(fixture, other.url("/hang"))
+        try await Self.post(fixture, firstCall: 2_000)
+        let window = Self.events  // as many rows as the slow endpoint has pending, all older than the other's
+        func due(excluding: [String]) throws -> Set<String> {
+            let rows = try fixture.gateway.database?.read { connection in
+                try DeliveryRecords.due(connection, now: Date().timeIntervalSince1970 + 1, perDestination: 1_000, limit: 1_000,
+                                        excluding: excluding, scanLimit: window)
+            } ?? []
+            return Set(rows.map(\.destination))
+        }
+        #expect(try due(excluding: []) == [saturated])
+        #expect(try due(excluding: [saturated]) == [waiting])
+    }
+}
