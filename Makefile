@@ -87,6 +87,7 @@ test: deps interop-deps
 # The system test under SIGKILL uses the release binary and the interop venv (its sinks and the CallingBox SDK).
 test-system: release interop-deps
 	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python scripts/system/crash_test.py
+	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python scripts/system/endpoint_isolation.py
 
 # ThreadSanitizer runs the tests one at a time: its slowdown would otherwise trip the tests' bounded waits.
 # AddressSanitizer skips the tests that spawn processes (Foundation's Process.run trips ASan itself).

@@ -103,4 +103,28 @@ struct EndpointIsolationTests {
         #expect(try due(excluding: []) == [saturated])
         #expect(try due(excluding: [saturated]) == [waiting])
     }
+
+    /// An endpoint whose attempts time out gets an eighth of its cap until one ends otherwise: its
+    /// next requests go 4 at a time, not 32 (each would hold a socket for the whole timeout).
+    @Test func anEndpointThatTimesOutGetsFewerSlotsUntilItAnswers() async throws {
+        let fixture = try ManagementFixture(delivery: #"{"allow_private_networks": true, "timeout_ms": 300, "retry_schedule_seconds": [0, 3600], "jitter": 0}"#)
+        defer { fixture.close() }
+        let receiver = try HangingReceiver()
+        defer { receiver.stop() }
+        try await Self.subscribe(fixture, receiver.url("/hang"))
+        @Sendable func attempts() -> Int { (try? fixture.query("SELECT count(*) AS n FROM attempts").first?.get("n", as: Int.self)) ?? -1 }
+        try await Self.post(fixture, firstCall: 1_000)
+        // The first 32 go at once and time out; the other 18 follow at the slow cap.
+        let done = try await blocking { eventually(30) { attempts() == Self.events && receiver.open == 0 } }
+        try #require(done, "\(attempts()) attempts, \(receiver.open) open")
+        #expect(receiver.maxOpen == Self.cap)
+        receiver.resetMostOpen()
+        try await Self.post(fixture, firstCall: 2_000)
+        let second = try await blocking { eventually(30) { attempts() == 2 * Self.events && receiver.open == 0 } }
+        try #require(second, "\(attempts()) attempts, \(receiver.open) open")
+        // 4 at a time (32 / 8); the receiver may see a new connection just before it notices the one it
+        // replaces closed, so allow twice that (without the slow cap, 32 would be open at once).
+        #expect(DestinationCaps(normal: Self.cap).slowCap == 4)
+        #expect(receiver.maxOpen <= 8, "\(receiver.maxOpen) open at once")
+    }
 }

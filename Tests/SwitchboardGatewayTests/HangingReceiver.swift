@@ -3,9 +3,10 @@ import Foundation
 import Glibc
 #endif
 
-/// A webhook receiver on loopback that never answers: it accepts each connection and leaves it open
-/// (the attempt then lasts the whole `delivery.timeout_ms`), or, built with `answering`, answers 200 to
-/// requests whose path starts with that prefix and holds the others. `acceptsConnections: false` never
+/// A webhook receiver on loopback that never answers: it accepts each connection, reads the request and
+/// leaves it open (the attempt then lasts the whole `delivery.timeout_ms`), or, built with `answering`,
+/// answers 200 to requests whose path starts with that prefix and holds the others. It counts the
+/// connections open at once (one thread each notices when the client closes). `acceptsConnections: false` never
 /// accepts at all (a backlog of one; later connection attempts time out).
 final class HangingReceiver: @unchecked Sendable {
     let port: Int
@@ -15,6 +16,7 @@ final class HangingReceiver: @unchecked Sendable {
     private var connections: [Int32] = []
     private var heldCount = 0
     private var answeredCount = 0
+    private var mostOpen = 0
     private var stopped = false
 
     init(answering: String? = nil, acceptsConnections: Bool = true) throws {
@@ -42,6 +44,12 @@ final class HangingReceiver: @unchecked Sendable {
     var held: Int { lock.withLock { heldCount } }
     /// Requests answered 200 (paths starting with `answering`).
     var answered: Int { lock.withLock { answeredCount } }
+    /// Connections open now (the client has not closed them).
+    var open: Int { lock.withLock { connections.count } }
+    /// The most connections open at once since the start or the last ``resetMostOpen()``.
+    var maxOpen: Int { lock.withLock { mostOpen } }
+
+    func resetMostOpen() { lock.withLock { mostOpen = connections.count } }
 
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
@@ -67,32 +75,43 @@ final class HangingReceiver: @unchecked Sendable {
             let keep = lock.withLock { () -> Bool in
                 guard !stopped else { return false }
                 connections.append(fd)
-                if answering == nil { heldCount += 1 }
+                mostOpen = max(mostOpen, connections.count)
                 return true
             }
             guard keep else {
                 close(fd)
                 return
             }
-            if answering != nil { Thread { [self] in serve(fd) }.start() }
+            Thread { [self] in
+                serve(fd)
+                // The client closed it (unless stop() did, and took it out of the list first).
+                let mine = lock.withLock { () -> Bool in
+                    guard let index = connections.firstIndex(of: fd) else { return false }
+                    connections.remove(at: index)
+                    return true
+                }
+                if mine { close(fd) }
+            }.start()
         }
     }
 
-    /// Reads requests off one connection: answers those under the `answering` prefix, holds the first
-    /// other one (and reads no further).
+    /// Reads requests off one connection until the client closes it: answers those under the
+    /// `answering` prefix; holds the first other one, reading on only to notice the close.
     private func serve(_ fd: Int32) {
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16_384)
+        var holding = false
         while true {
-            guard let request = Self.takeRequest(&buffer) else {
+            guard !holding, let request = Self.takeRequest(&buffer) else {
                 let count = recv(fd, &chunk, chunk.count, 0)
                 guard count > 0 else { return }
-                buffer.append(contentsOf: chunk[0..<count])
+                if !holding { buffer.append(contentsOf: chunk[0..<count]) }
                 continue
             }
             guard let answering, request.hasPrefix(answering) else {
                 lock.withLock { heldCount += 1 }
-                return
+                holding = true
+                continue
             }
             let reply = Array("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".utf8)
             guard send(fd, reply, reply.count, Int32(MSG_NOSIGNAL)) == reply.count else { return }

@@ -4,8 +4,11 @@ import SwitchboardHTTP
 import SwitchboardStore
 
 /// Sends pending deliveries: claims those due (one per call and destination at a time, so each
-/// destination sees a call's events in order; at most `maxPerDestination` in flight per destination),
-/// signs each at send time, POSTs it, records the attempt and schedules the retry or ends the delivery.
+/// destination sees a call's events in order; at most `maxPerDestination` in flight per destination,
+/// an eighth of that while its attempts time out: `DestinationCaps`), signs each at send time, POSTs it,
+/// records the attempt and schedules the retry or ends the delivery. A slow destination holds only its
+/// own slots: the total (`maxInFlight`, see `DeliveryLimits`) is far above one destination's cap, and
+/// destinations at their cap are left out of the due query.
 ///
 /// Threads: one loop thread claims and dispatches, then sleeps on `DeliverySignal` until the next
 /// delivery falls due or something wakes it (no polling while idle). Responses complete on the HTTP
@@ -41,6 +44,8 @@ final class Deliverer: @unchecked Sendable {
         var ids: Set<String> = []
         var orderingKeys: Set<String> = []
         var perDestination: [String: Int] = [:]
+        /// Each destination's cap (lower while its attempts time out).
+        var caps: DestinationCaps
         /// Deliveries whose last outcome could not be recorded: not before this time (no resend storm
         /// while the store refuses writes).
         var notBefore: [String: Double] = [:]
@@ -48,7 +53,7 @@ final class Deliverer: @unchecked Sendable {
         var loopDone = false
     }
 
-    private let flight = LockedValue(Flight())
+    private let flight: LockedValue<Flight>
     private let loopFinished = DispatchSemaphore(value: 0)
     /// Due deliveries read by the last query and not yet claimed, in due order. Loop thread only.
     private var backlog = DueBacklog()
@@ -65,6 +70,7 @@ final class Deliverer: @unchecked Sendable {
         self.health = health
         self.endpointMayHaveChanged = endpointMayHaveChanged
         self.clock = clock
+        flight = LockedValue(Flight(caps: DestinationCaps(normal: settings.maxPerDestination)))
     }
 
     func start() {
@@ -143,11 +149,11 @@ final class Deliverer: @unchecked Sendable {
     /// Rows one due query reads at most (bodies included).
     static let rowsPerQuery = 512
 
-    /// The destinations with `maxPerDestination` attempts in flight. At most `maxInFlight /
-    /// maxPerDestination` of them, so the list stays within SQLite's bound parameters.
+    /// The destinations with as many attempts in flight as their cap. At most `maxInFlight` of them,
+    /// so the list stays within SQLite's bound parameters.
     private func saturatedDestinations() -> [String] {
         flight.withLock { state in
-            state.perDestination.compactMap { $0.value >= settings.maxPerDestination ? $0.key : nil }
+            state.perDestination.compactMap { $0.value >= state.caps.cap($0.key) ? $0.key : nil }
         }
     }
 
@@ -159,7 +165,7 @@ final class Deliverer: @unchecked Sendable {
             }
             guard state.running, !state.ids.contains(delivery.id), !state.orderingKeys.contains(delivery.orderingKey),
                   state.ids.count < settings.maxInFlight,
-                  state.perDestination[delivery.destination, default: 0] < settings.maxPerDestination else { return false }
+                  state.perDestination[delivery.destination, default: 0] < state.caps.cap(delivery.destination) else { return false }
             state.ids.insert(delivery.id)
             state.orderingKeys.insert(delivery.orderingKey)
             state.perDestination[delivery.destination, default: 0] += 1
@@ -198,6 +204,8 @@ final class Deliverer: @unchecked Sendable {
             return
         }
         client.execute(request) { [self] result in
+            let timedOut = if case .failure(let failure) = result { failure.kind == .timeout } else { false }
+            flight.withLock { $0.caps.record(delivery.destination, timedOut: timedOut) }
             finish(delivery, AttemptOutcome(result, startedAt: started, endedAt: clock()))
         }
     }
