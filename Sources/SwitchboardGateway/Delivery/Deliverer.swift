@@ -5,7 +5,7 @@ import SwitchboardStore
 
 /// Sends pending deliveries: claims those due (one per call and destination at a time, so each
 /// destination sees a call's events in order; at most `maxPerDestination` in flight per destination,
-/// an eighth of that while its attempts time out: `DestinationCaps`), signs each at send time, POSTs it,
+/// from an eighth of that grown by answers: `DestinationCaps`), signs each at send time, POSTs it,
 /// records the attempt and schedules the retry or ends the delivery. A slow destination holds only its
 /// own slots: the total (`maxInFlight`, see `DeliveryLimits`) is far above one destination's cap, and
 /// destinations at their cap are left out of the due query.
@@ -44,7 +44,7 @@ final class Deliverer: @unchecked Sendable {
         var ids: Set<String> = []
         var orderingKeys: Set<String> = []
         var perDestination: [String: Int] = [:]
-        /// Each destination's cap (lower while its attempts time out).
+        /// Each busy destination's cap (grown by answers, back to the start after a timeout).
         var caps: DestinationCaps
         /// Deliveries whose last outcome could not be recorded: not before this time (no resend storm
         /// while the store refuses writes).
@@ -179,6 +179,7 @@ final class Deliverer: @unchecked Sendable {
             state.orderingKeys.remove(delivery.orderingKey)
             let remaining = state.perDestination[delivery.destination, default: 1] - 1
             state.perDestination[delivery.destination] = remaining > 0 ? remaining : nil
+            if remaining <= 0 { state.caps.forget(delivery.destination) }
             if let retryNotBefore { state.notBefore[delivery.id] = retryNotBefore }
         }
         signal.notify()
