@@ -124,4 +124,32 @@ struct EndpointIsolationTests {
         // allow twice the cap (before, 32 were open at once).
         #expect(receiver.maxOpen <= 2 * Self.startCap, "\(receiver.maxOpen) open at once")
     }
+
+    /// The total in flight follows the open-file limit: a quarter of it, between 256 and 4,096.
+    @Test func theTotalInFlightIsAQuarterOfTheFileLimitWithinBounds() {
+        #expect(DeliveryLimits.maxInFlight(fileDescriptorLimit: 1_024) == 256)
+        #expect(DeliveryLimits.maxInFlight(fileDescriptorLimit: 6_000) == 1_500)
+        #expect(DeliveryLimits.maxInFlight(fileDescriptorLimit: 1_048_576) == 4_096)
+        #expect(DeliveryLimits.maxInFlight(fileDescriptorLimit: nil) == 256)
+        let client = DeliveryLimits.clientConfiguration(timeoutMilliseconds: 10_000, maxInFlight: 1_500, addressPolicy: nil)
+        #expect(client.maxConnectionsPerHost == 0 && client.maxTotalConnections == 1_500 && client.maxCachedConnections == 1_500)
+    }
+
+    /// A destination's cap: 4 to start, one more per attempt that did not time out (up to 32), back to 4
+    /// after a timeout, and the start again once forgotten.
+    @Test func aDestinationsCapGrowsByAnswersAndFallsBackOnATimeout() {
+        var caps = DestinationCaps(normal: 32)
+        #expect(caps.cap("a") == 4)
+        for _ in 0..<10 { caps.record("a", timedOut: false) }
+        #expect(caps.cap("a") == 14)
+        for _ in 0..<100 { caps.record("a", timedOut: false) }
+        #expect(caps.cap("a") == 32)
+        #expect(caps.cap("b") == 4)
+        caps.record("a", timedOut: true)
+        #expect(caps.cap("a") == 4)
+        caps.record("a", timedOut: false)
+        caps.forget("a")
+        #expect(caps.cap("a") == 4)
+        #expect(DestinationCaps(normal: 1).cap("a") == 1)
+    }
 }

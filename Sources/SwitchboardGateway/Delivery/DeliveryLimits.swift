@@ -6,11 +6,12 @@ import SwitchboardHTTP
 /// How many delivery attempts may be in flight, and the HTTP client that makes them.
 ///
 /// Isolation between endpoints rests on one rule: an endpoint's attempts are limited per endpoint
-/// (`delivery.max_concurrency_per_endpoint`, claimed by `Deliverer`), and no other limit on the way is
-/// small enough for a few slow endpoints to fill. An endpoint that accepts connections and never answers
-/// holds its own slots for the whole `delivery.timeout_ms`, and nobody else's:
-/// - the deliverer's total (``maxInFlight(fileDescriptorLimit:)``) leaves room for many endpoints at
-///   their cap (with 32 per endpoint, 128 of them before it binds at the usual descriptor limits);
+/// (`delivery.max_concurrency_per_endpoint`, grown from an eighth by answers: `DestinationCaps`, claimed
+/// by `Deliverer`), and no other limit on the way is small enough for a few slow endpoints to fill. An
+/// endpoint that accepts connections and never answers holds its own slots for the whole
+/// `delivery.timeout_ms`, and nobody else's:
+/// - the deliverer's total (``maxInFlight(fileDescriptorLimit:)``) leaves room for many endpoints
+///   (at 4,096, for 128 at a full cap of 32, or 1,024 hanging ones at their starting 4);
 /// - libcurl gets no per-host limit: two endpoints on one host (say, two paths) are two endpoints, and
 ///   requests queued inside curl would spend their timeout there; its total limit is the deliverer's;
 /// - curl's connection cache may hold as many connections as may be open, so a healthy endpoint's
