@@ -89,6 +89,7 @@ test-system: release interop-deps
 	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python scripts/system/crash_test.py
 	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python scripts/system/routing_cost.py
 	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python scripts/system/attack_connections.py
+	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python scripts/system/endpoint_isolation.py
 
 # ThreadSanitizer runs the tests one at a time: its slowdown would otherwise trip the tests' bounded waits.
 # AddressSanitizer skips the tests that spawn processes (Foundation's Process.run trips ASan itself).

@@ -73,16 +73,18 @@ public final class Gateway: @unchecked Sendable {
             let metrics = Metrics()
             let health = StoreHealth(database: database, logger: logger)
             try destinations.reload(from: database)
-            var clientConfiguration = HTTPClientConfiguration()
-            clientConfiguration.totalTimeoutMilliseconds = config.delivery.timeoutMilliseconds
+            // The descriptor limit is raised (as the server does when it starts) before the delivery total
+            // is derived from it.
+            let maxInFlight = DeliveryLimits.maxInFlight(fileDescriptorLimit: ProcessResources.raiseDescriptorLimit())
             // Destinations are checked after DNS resolution, on every connection (SSRF guard).
-            clientConfiguration.addressPolicy = try config.delivery.outboundPolicy().clientAddressPolicy(logger: logger)
-            client = try HTTPClient(configuration: clientConfiguration)
+            client = try HTTPClient(configuration: DeliveryLimits.clientConfiguration(
+                timeoutMilliseconds: config.delivery.timeoutMilliseconds, maxInFlight: maxInFlight,
+                addressPolicy: try config.delivery.outboundPolicy().clientAddressPolicy(logger: logger)))
             deliverer = Deliverer(
                 database: database, client: client,
                 settings: Deliverer.Settings(timeoutMilliseconds: config.delivery.timeoutMilliseconds,
                                              retry: config.delivery.retryPolicy,
-                                             maxPerDestination: config.delivery.maxConcurrencyPerEndpoint,
+                                             maxPerDestination: config.delivery.maxConcurrencyPerEndpoint, maxInFlight: maxInFlight,
                                              orgDefaultSecret: config.orgDefaultSecret, formats: DeliveryFormats(mappings)),
                 signal: signal, logger: logger, metrics: metrics, health: health,
                 endpointMayHaveChanged: { [logger] id in destinations.refresh(endpointID: id, from: database, logger: logger) })

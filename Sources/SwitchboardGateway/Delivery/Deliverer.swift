@@ -4,8 +4,11 @@ import SwitchboardHTTP
 import SwitchboardStore
 
 /// Sends pending deliveries: claims those due (one per call and destination at a time, so each
-/// destination sees a call's events in order; at most `maxPerDestination` in flight per destination),
-/// signs each at send time, POSTs it, records the attempt and schedules the retry or ends the delivery.
+/// destination sees a call's events in order; at most `maxPerDestination` in flight per destination,
+/// from an eighth of that grown by answers: `DestinationCaps`), signs each at send time, POSTs it,
+/// records the attempt and schedules the retry or ends the delivery. A slow destination holds only its
+/// own slots: the total (`maxInFlight`, see `DeliveryLimits`) is far above one destination's cap, and
+/// destinations at their cap are left out of the due query.
 ///
 /// Threads: one loop thread claims and dispatches, then sleeps on `DeliverySignal` until the next
 /// delivery falls due or something wakes it (no polling while idle). Responses complete on the HTTP
@@ -41,6 +44,8 @@ final class Deliverer: @unchecked Sendable {
         var ids: Set<String> = []
         var orderingKeys: Set<String> = []
         var perDestination: [String: Int] = [:]
+        /// Each busy destination's cap (grown by answers, back to the start after a timeout).
+        var caps: DestinationCaps
         /// Deliveries whose last outcome could not be recorded: not before this time (no resend storm
         /// while the store refuses writes).
         var notBefore: [String: Double] = [:]
@@ -48,7 +53,7 @@ final class Deliverer: @unchecked Sendable {
         var loopDone = false
     }
 
-    private let flight = LockedValue(Flight())
+    private let flight: LockedValue<Flight>
     private let loopFinished = DispatchSemaphore(value: 0)
     /// Due deliveries read by the last query and not yet claimed, in due order. Loop thread only.
     private var backlog = DueBacklog()
@@ -65,6 +70,7 @@ final class Deliverer: @unchecked Sendable {
         self.health = health
         self.endpointMayHaveChanged = endpointMayHaveChanged
         self.clock = clock
+        flight = LockedValue(Flight(caps: DestinationCaps(normal: settings.maxPerDestination)))
     }
 
     func start() {
@@ -103,9 +109,12 @@ final class Deliverer: @unchecked Sendable {
                 // after DueBacklog.maximumAge so newly due deliveries are not kept waiting.
                 var claimed = backlog.isFresh(at: now) ? claimFromBacklog() : 0
                 if claimed == 0 {
+                    // Destinations at their cap are left out of the query: their rows (a hanging endpoint's
+                    // thousands) could not go anyway, and would fill its window ahead of everyone else's.
+                    let full = saturatedDestinations()
                     let candidates = try database.read { connection in
                         try DeliveryRecords.due(connection, now: now, perDestination: 2 * settings.maxPerDestination,
-                                                limit: settings.maxInFlight * 2)
+                                                limit: Self.rowsPerQuery, excluding: full)
                     }
                     backlog.refill(candidates, at: now)
                     claimed = claimFromBacklog()
@@ -137,6 +146,17 @@ final class Deliverer: @unchecked Sendable {
         return dispatched
     }
 
+    /// Rows one due query reads at most (bodies included).
+    static let rowsPerQuery = 512
+
+    /// The destinations with as many attempts in flight as their cap. At most `maxInFlight` of them,
+    /// so the list stays within SQLite's bound parameters.
+    private func saturatedDestinations() -> [String] {
+        flight.withLock { state in
+            state.perDestination.compactMap { $0.value >= state.caps.cap($0.key) ? $0.key : nil }
+        }
+    }
+
     private func claim(_ delivery: DueDelivery) -> Bool {
         flight.withLock { state in
             if let notBefore = state.notBefore[delivery.id] {
@@ -145,7 +165,7 @@ final class Deliverer: @unchecked Sendable {
             }
             guard state.running, !state.ids.contains(delivery.id), !state.orderingKeys.contains(delivery.orderingKey),
                   state.ids.count < settings.maxInFlight,
-                  state.perDestination[delivery.destination, default: 0] < settings.maxPerDestination else { return false }
+                  state.perDestination[delivery.destination, default: 0] < state.caps.cap(delivery.destination) else { return false }
             state.ids.insert(delivery.id)
             state.orderingKeys.insert(delivery.orderingKey)
             state.perDestination[delivery.destination, default: 0] += 1
@@ -159,6 +179,7 @@ final class Deliverer: @unchecked Sendable {
             state.orderingKeys.remove(delivery.orderingKey)
             let remaining = state.perDestination[delivery.destination, default: 1] - 1
             state.perDestination[delivery.destination] = remaining > 0 ? remaining : nil
+            if remaining <= 0 { state.caps.forget(delivery.destination) }
             if let retryNotBefore { state.notBefore[delivery.id] = retryNotBefore }
         }
         signal.notify()
@@ -184,6 +205,8 @@ final class Deliverer: @unchecked Sendable {
             return
         }
         client.execute(request) { [self] result in
+            let timedOut = if case .failure(let failure) = result { failure.kind == .timeout } else { false }
+            flight.withLock { $0.caps.record(delivery.destination, timedOut: timedOut) }
             finish(delivery, AttemptOutcome(result, startedAt: started, endedAt: clock()))
         }
     }

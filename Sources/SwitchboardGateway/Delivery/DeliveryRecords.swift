@@ -61,10 +61,14 @@ enum DeliveryRecords {
     /// events in order. At most `perDestination` per destination, so a backlog at one endpoint cannot
     /// fill the batch and starve the others. Deliveries to disabled or deleted endpoints wait. An
     /// endpoint's delivery goes to the endpoint's current URL (it may have changed since it was routed).
-    static func due(_ connection: SQLiteConnection, now: Double, perDestination: Int, limit: Int) throws -> [DueDelivery] {
+    /// Destinations in `excluding` (those at their in-flight cap) are skipped before the ranking window,
+    /// so however many of their rows are older, the window holds other destinations' rows.
+    static func due(_ connection: SQLiteConnection, now: Double, perDestination: Int, limit: Int,
+                    excluding: [String] = [], scanLimit: Int = DeliveryRecords.scanLimit) throws -> [DueDelivery] {
+        let skipped = excluding.isEmpty ? "" : "AND d.destination NOT IN (\(Array(repeating: "?", count: excluding.count).joined(separator: ", ")))"
         // The window is ranked on three narrow columns; only the rows chosen are read whole (bodies
         // included) by the join. Ranking whole rows cost 2.4 times as much with 14,000 pending.
-        try connection.query("""
+        return try connection.query("""
             SELECT d.id, d.endpoint_id, d.destination, coalesce(p.url, d.url) AS url, d.format, d.scheme, d.event_type,
                    d.call_id, d.body, d.attempt_count, d.manual_retry_count, coalesce(e.is_test, 0) AS is_test
             FROM (SELECT position, next_attempt_at,
@@ -75,7 +79,7 @@ enum DeliveryRecords {
                           AND NOT EXISTS (SELECT 1 FROM deliveries e
                                           WHERE e.destination = d.destination AND e.call_id = d.call_id
                                             AND e.status = 'pending' AND e.rowid < d.rowid)
-                          AND \(routable)
+                          AND \(routable) \(skipped)
                         ORDER BY d.next_attempt_at, d.rowid
                         LIMIT \(scanLimit))) AS ranked
             JOIN deliveries d ON d.rowid = ranked.position
@@ -84,7 +88,7 @@ enum DeliveryRecords {
             WHERE ranked.rank <= ?
             ORDER BY ranked.next_attempt_at, ranked.position
             LIMIT ?
-            """, [now, perDestination, limit]).map { row in
+            """, [now] + excluding.map { $0 as any SQLValueConvertible } + [perDestination, limit]).map { row in
             DueDelivery(id: try row.get("id", as: String.self), endpointID: try row.get("endpoint_id", as: String?.self),
                         destination: try row.get("destination", as: String.self), url: try row.get("url", as: String.self),
                         format: try row.get("format", as: String.self), scheme: try row.get("scheme", as: String.self),

@@ -4,12 +4,12 @@ import Glibc
 #endif
 
 /// Process-wide settings the server needs to hold up under load (issue 13 §1). Idempotent.
-enum ProcessResources {
+public enum ProcessResources {
     /// Raises the soft limit on open descriptors to the hard limit: each connection is one, and the
     /// usual soft limit (1,024) would stop accepting long before `connection_limit` (10,000).
     /// Returns the soft limit in force afterwards.
     @discardableResult
-    static func raiseDescriptorLimit() -> Int {
+    public static func raiseDescriptorLimit() -> Int {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 0 }
         if limit.rlim_cur < limit.rlim_max {
