@@ -28,7 +28,7 @@ help:
 	@echo "make install          build (release), install to PREFIX (/usr/local): bin/switchboard, share/switchboard/{mappings,switchboard.example.json}"
 	@echo "make test             install what is missing, build, run every test (Swift, then the SDK interop suite)"
 	@echo "make interop          build, run only the interop suite against the vendors' Python SDKs (in $(VENV))"
-	@echo "make test-system      20,000 events while the gateway is SIGKILLed and restarted (EVENTS=20000, ~2 min), then connection and body attacks (~40 s)"
+	@echo "make test-system      20,000 events while the gateway is SIGKILLed and restarted (EVENTS=20000, ~2 min), then the attacks of docs/reliability.md (~3 min)"
 	@echo "make test-sanitizers  every Swift test under ThreadSanitizer, then AddressSanitizer (a few minutes)"
 	@echo "make fuzz             libFuzzer on the JSON reader, decoders, signatures, mappings (FUZZ_SECONDS=180 each)"
 	@echo "make bench-http       HTTP throughput of 'switchboard serve' against a C libmicrohttpd hello server"
@@ -84,12 +84,15 @@ test: deps interop-deps
 	$(SWIFT) test --skip-build
 	$(INTEROP_PYTEST)
 
-# The system test under SIGKILL uses the release binary and the interop venv (its sinks and the CallingBox SDK).
+# The system tests (SIGKILL storm, attacks: docs/reliability.md) use the release binary and the interop venv.
 test-system: release interop-deps
 	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python scripts/system/crash_test.py
 	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python scripts/system/routing_cost.py
 	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python scripts/system/attack_connections.py
 	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python scripts/system/endpoint_isolation.py
+	# The leak, log-flood and bounds tests of `make test`, again against the release binary.
+	SWITCHBOARD_BIN=.build/release/switchboard PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python -m pytest -p no:cacheprovider \
+		Tests/interop/test_leaks.py Tests/interop/test_rejections.py Tests/interop/test_management_limits.py
 
 # ThreadSanitizer runs the tests one at a time: its slowdown would otherwise trip the tests' bounded waits.
 # AddressSanitizer skips the tests that spawn processes (Foundation's Process.run trips ASan itself).
