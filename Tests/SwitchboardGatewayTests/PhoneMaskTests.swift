@@ -70,6 +70,24 @@ struct PhoneMaskTests {
         #expect(PhoneMask.mask(text) == text)
     }
 
+    /// A long run of digit groups (anyone can send one in a path or header, and masking runs while the
+    /// log writer is locked) is scanned a bounded number of groups from each start: the scan of each
+    /// candidate stops at the most groups and digits a phone number has. (Before, a 8 KiB run took 12 s:
+    /// every start rescanned the whole run and tried each of its prefixes.)
+    @Test func aLongRunOfDigitGroupsIsScannedInBoundedSteps() {
+        let junk = String(repeating: "1-(1)-", count: 6_000) + "1"
+        let bytes = Array(junk.utf8)
+        let candidate = PhoneMask.scan(bytes, from: 0)
+        #expect(candidate.groups.count <= PhoneMask.maxGroups)
+        #expect(candidate.groups.reduce(0) { $0 + $1.digits } <= PhoneMask.maxDigits)
+        let digitRun = Array(String(repeating: "9", count: 40_000).utf8)
+        #expect(PhoneMask.scan(digitRun, from: 0).groups.isEmpty)
+        #expect(PhoneMask.mask(junk) == junk)
+        // A number after the junk is still found; so is one of the longest shapes.
+        #expect(PhoneMask.mask(junk + " from +14155550123") == junk + " from +*******0123")
+        #expect(PhoneMask.mask("call 0090 555 555 55 55") == "call **** *** *** 55 55")
+    }
+
     @Test func everyLogFieldIsMasked() {
         let line = Logger.line(level: .info, message: "call from 0555 555 55 55",
                                fields: ["to": "(415) 555-0123", "from": "0090 555 555 55 55",

@@ -111,13 +111,22 @@ public enum PhoneMask {
         }
     }
 
-    /// Scans the longest run of groups from `start` (a `+`, `(` or digit): groups joined by one space or
-    /// dash, or directly after a closing parenthesis.
+    /// The most digits and groups any phone number here has (`00` + 15 digits; `+90 555 555 55 55` is 5
+    /// groups): a scan stops there, so a long run of digit groups (`1-(1)-(1)-…`, which anyone can put in a
+    /// path) costs a bounded amount per starting group instead of growing with the run.
+    static let maxDigits = 17
+    static let maxGroups = 8
+
+    /// Scans the longest run of groups from `start` (a `+`, `(` or digit) that could still be a phone
+    /// number: groups joined by one space or dash, or directly after a closing parenthesis, at most
+    /// `maxGroups` of them and `maxDigits` digits in all.
     static func scan(_ bytes: [UInt8], from start: Int) -> Candidate {
         let plus = bytes[start] == 0x2B
         var candidate = Candidate(start: start, plus: plus)
         var index = plus ? start + 1 : start
-        while let group = group(bytes, at: index) {
+        var digits = 0
+        while candidate.groups.count < maxGroups, let group = group(bytes, at: index), digits + group.digits <= maxDigits {
+            digits += group.digits
             candidate.groups.append(group)
             index = group.end
             guard index < bytes.count else { break }
