@@ -136,7 +136,7 @@ struct EndpointIsolationTests {
     }
 
     /// A destination's cap: 4 to start, one more per attempt that did not time out (up to 32), back to 4
-    /// after a timeout, and the start again once forgotten.
+    /// after a timeout, and the start again once forgotten; idle destinations keep theirs while few.
     @Test func aDestinationsCapGrowsByAnswersAndFallsBackOnATimeout() {
         var caps = DestinationCaps(normal: 32)
         #expect(caps.cap("a") == 4)
@@ -151,5 +151,13 @@ struct EndpointIsolationTests {
         caps.forget("a")
         #expect(caps.cap("a") == 4)
         #expect(DestinationCaps(normal: 1).cap("a") == 1)
+        // A grown cap survives idleness (the deliverer's pipeline empties between batches) until more
+        // than `remembered` destinations are known; then the idle ones start over.
+        for _ in 0..<28 { caps.record("a", timedOut: false) }
+        caps.forgetIdle(keeping: [])
+        #expect(caps.cap("a") == 32)
+        for index in 0...DestinationCaps.remembered { caps.record("d\(index)", timedOut: false) }
+        caps.forgetIdle(keeping: ["d0"])
+        #expect(caps.cap("a") == 4 && caps.cap("d0") == 5 && caps.cap("d1") == 4)
     }
 }

@@ -49,8 +49,10 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         if let directory, Self.addChdir(&actions, directory) != 0 {
+            try? FileManager.default.removeItem(atPath: folder)
             throw SpawnError(description: "cannot start \(executable) in \(directory)")
         }
+        // glibc ≥ 2.34 (Debian 12 has 2.36); without it the child inherits descriptors not marked CLOEXEC.
         _ = Self.addCloseFrom(&actions, 3)
 
         var merged = ProcessInfo.processInfo.environment
@@ -63,7 +65,10 @@ public final class ChildProcess: @unchecked Sendable {
         }
         var pid: pid_t = 0
         let result = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-        guard result == 0 else { throw SpawnError(description: "posix_spawn \(executable): \(String(cString: strerror(result)))") }
+        guard result == 0 else {
+            try? FileManager.default.removeItem(atPath: folder)
+            throw SpawnError(description: "posix_spawn \(executable): \(String(cString: strerror(result)))")
+        }
         processIdentifier = pid
     }
 
@@ -90,7 +95,8 @@ public final class ChildProcess: @unchecked Sendable {
             guard status == nil else { return }
             var raw: Int32 = 0
             while waitpid(processIdentifier, &raw, 0) == -1 {
-                guard errno == EINTR else { status = 0; return }
+                // Not ours to wait for (ECHILD): recorded as killed by SIGKILL, never as a clean exit.
+                guard errno == EINTR else { status = SIGKILL; return }
             }
             status = raw
         }

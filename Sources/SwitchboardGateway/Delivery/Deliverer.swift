@@ -179,7 +179,7 @@ final class Deliverer: @unchecked Sendable {
             state.orderingKeys.remove(delivery.orderingKey)
             let remaining = state.perDestination[delivery.destination, default: 1] - 1
             state.perDestination[delivery.destination] = remaining > 0 ? remaining : nil
-            if remaining <= 0 { state.caps.forget(delivery.destination) }
+            if remaining <= 0 { state.caps.forgetIdle(keeping: Set(state.perDestination.keys)) }
             if let retryNotBefore { state.notBefore[delivery.id] = retryNotBefore }
         }
         signal.notify()

@@ -59,7 +59,8 @@ enum DeliveryRecords {
     /// Due deliveries, oldest first, at most one per (destination, call): a later event of a call waits
     /// while an earlier one to the same destination is still pending, so each destination sees a call's
     /// events in order. At most `perDestination` per destination, so a backlog at one endpoint cannot
-    /// fill the batch and starve the others. Deliveries to disabled or deleted endpoints wait. An
+    /// fill the batch and starve the others. Deliveries of disabled or deleted endpoints are `held` or
+    /// `canceled`, not pending (the `routable` clause is a safety net). An
     /// endpoint's delivery goes to the endpoint's current URL (it may have changed since it was routed).
     /// Destinations in `excluding` (those at their in-flight cap) are skipped before the ranking window,
     /// so however many of their rows are older, the window holds other destinations' rows.

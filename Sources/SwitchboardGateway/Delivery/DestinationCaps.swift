@@ -5,8 +5,11 @@
 ///
 /// An endpoint that accepts and never answers (or never accepts) thus holds ``startCap`` sockets for the
 /// whole timeout, never its full cap, however many endpoints do the same and however low the total is;
-/// a healthy one reaches its full cap after a few answers. A destination's cap is forgotten when it has
-/// nothing in flight, so the table holds only busy destinations. Part of the deliverer's locked state.
+/// a healthy one reaches its full cap after a few answers. A grown cap is kept while the destination is
+/// idle: the deliverer's pipeline often empties for a moment between batches (each call's deliveries go
+/// one at a time), and forgetting then held a healthy endpoint at the start cap for a whole drain. Past
+/// ``remembered`` destinations, those with nothing in flight are forgotten, so the table stays bounded.
+/// Part of the deliverer's locked state.
 struct DestinationCaps: Sendable {
     let normal: Int
     private var grown: [String: Int] = [:]
@@ -26,8 +29,17 @@ struct DestinationCaps: Sendable {
         grown[destination] = timedOut ? startCap : min(normal, cap(destination) + 1)
     }
 
-    /// Drops what is known of a destination with nothing in flight.
+    /// How many destinations' caps are kept before idle ones are forgotten.
+    static let remembered = 10_000
+
+    /// Drops what is known of a destination (it starts again from ``startCap``).
     mutating func forget(_ destination: String) {
         grown[destination] = nil
+    }
+
+    /// When more than ``remembered`` destinations are known, forgets those not in `busy`.
+    mutating func forgetIdle(keeping busy: Set<String>) {
+        guard grown.count > Self.remembered else { return }
+        grown = grown.filter { busy.contains($0.key) }
     }
 }

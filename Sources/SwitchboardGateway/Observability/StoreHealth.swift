@@ -16,6 +16,9 @@ final class StoreHealth: Sendable {
         var read: HealthCheck.Failure?
         var write: HealthCheck.Failure?
         var probing = false
+        /// A read check is running: others answer from the last result meanwhile, so a flood of health
+        /// requests while the store is slow holds at most one server thread in a read.
+        var reading = false
         /// The failure last logged, so each change is logged once.
         var reported: HealthCheck.Failure?
     }
@@ -47,11 +50,13 @@ final class StoreHealth: Sendable {
         report()
     }
 
-    /// The store check now: a fresh read unless one ran within the last second.
+    /// The store check now: a fresh read unless one ran within the last second or one is running.
     func check() -> HealthCheck {
         let now = clock()
         if let cached = state.withLock({ state -> HealthCheck? in
-            now - state.checkedAt < 1 ? Self.check(state) : nil
+            if now - state.checkedAt < 1 || state.reading { return Self.check(state) }
+            state.reading = true
+            return nil
         }) { return cached }
         var readError: String?
         do {
@@ -60,6 +65,7 @@ final class StoreHealth: Sendable {
             readError = "\(error)"
         }
         let (check, probe) = state.withLock { state -> (HealthCheck, Bool) in
+            state.reading = false
             state.checkedAt = now
             state.read = readError.map { HealthCheck.Failure(operation: "read", error: $0, since: state.read?.since ?? now) }
             let probe = state.write != nil && !state.probing

@@ -1,6 +1,6 @@
 import CShims
 import Foundation
-import Synchronization
+import SwitchboardCore
 
 /// Request-body bytes buffered at once, in total and per client address (issue 13 §1).
 ///
@@ -18,7 +18,7 @@ final class BodyBudget: Sendable {
 
     let limit: Int
     let limitPerAddress: Int
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     init(limit: Int, limitPerAddress: Int) {
         self.limit = limit

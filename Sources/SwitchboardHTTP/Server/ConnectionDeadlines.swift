@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SwitchboardCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,11 +46,11 @@ final class ConnectionDeadlines: Sendable {
     private let headerNanoseconds: UInt64
     private let bodyNanoseconds: UInt64
     private let idleNanoseconds: UInt64
-    private let open = Mutex<[ObjectIdentifier: ConnectionClock]>([:])
+    private let open = LockedValue<[ObjectIdentifier: ConnectionClock]>([:])
     private let interval: DispatchTimeInterval
     private let afterSweep: @Sendable () -> Void
     /// Made by `start` (an inactive source must not be released: libdispatch traps).
-    private let timer = Mutex<DispatchSourceTimer?>(nil)
+    private let timer = LockedValue<DispatchSourceTimer?>(nil)
     /// Connections cut, by the phase they were in.
     let headerCuts = Atomic<Int>(0)
     let bodyCuts = Atomic<Int>(0)
@@ -113,8 +114,12 @@ final class ConnectionDeadlines: Sendable {
                 let deadline = clock.deadline.load(ordering: .acquiring)
                 guard deadline != 0, now > deadline else { continue }
                 // Once: the connection leaves the registry when libmicrohttpd closes it, but a second
-                // shutdown before then is harmless; the deadline is cleared so it is counted once.
-                clock.deadline.store(0, ordering: .relaxed)
+                // shutdown before then is harmless; the deadline is cleared so it is counted once. Only
+                // the deadline that passed is cleared: a worker that moved the connection on meanwhile
+                // (its phase ended in time) set a new one, and then the connection is left alone.
+                guard clock.deadline.compareExchange(expected: deadline, desired: 0, ordering: .acquiringAndReleasing).exchanged else {
+                    continue
+                }
                 switch clock.currentPhase {
                 case .body: bodyCuts.add(1, ordering: .relaxed)
                 case .header, .idle: headerCuts.add(1, ordering: .relaxed)
