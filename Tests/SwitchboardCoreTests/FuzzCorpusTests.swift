@@ -22,7 +22,7 @@ struct FuzzCorpusTests {
 
     @Test func theSetUpSeesEveryShippedFormatAndScheme() throws {
         let context = try Self.context.get()
-        #expect(context.translator.mappings.keys.sorted() == ["callingbox", "inkbox", "oneinbox", "salpre", "telnyx", "vonage"])
+        #expect(context.translator.mappings.keys.sorted() == ["callingbox", "elevenlabs", "inkbox", "oneinbox", "retell", "salpre", "telnyx", "vapi", "vonage"])
         #expect(context.schemes.count == SignatureSchemes.names.count)
         #expect(context.sampleBodies.count > 20)
     }

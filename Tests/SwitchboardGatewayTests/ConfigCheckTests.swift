@@ -68,9 +68,9 @@ struct ConfigCheckTests {
 
     @Test func unknownFormatsListTheKnownOnes() async throws {
         #expect(try await problem(source(#""format": "telepathy", "auth": {"scheme": "inkbox", "secret": "k"}"#))
-                == #"sources[0].format: unknown format "telepathy" (known: callingbox, inkbox, oneinbox, salpre, telnyx, vonage)"#)
+                == #"sources[0].format: unknown format "telepathy" (known: callingbox, elevenlabs, inkbox, oneinbox, retell, salpre, telnyx, vapi, vonage)"#)
         #expect(try await problem(source(#""format": "salpre", "auth": {"scheme": "inkbox", "secret": "k"}, "webhook_url": "https://h.example.test/", "webhook_format": "fax""#))
-                == #"sources[0].webhook_format: unknown format "fax" (known: callingbox, inkbox, oneinbox, salpre, telnyx, vonage)"#)
+                == #"sources[0].webhook_format: unknown format "fax" (known: callingbox, elevenlabs, inkbox, oneinbox, retell, salpre, telnyx, vapi, vonage)"#)
     }
 
     /// A decision request is sent in any format that can write `call.incoming`, signed by that format's

@@ -13,7 +13,7 @@ private let salpreRinging = #"{"event_type":"call_ringing","timestamp_utc":17600
 struct MappingGoldenTests {
     @Test func everyShippedMappingCompiles() throws {
         let formats = try MappingLoader.load(directory: "mappings").map(\.format)
-        #expect(formats == ["callingbox", "inkbox", "oneinbox", "salpre", "telnyx", "vonage"])
+        #expect(formats == ["callingbox", "elevenlabs", "inkbox", "oneinbox", "retell", "salpre", "telnyx", "vapi", "vonage"])
     }
 
     @Test func everyGoldenCasePasses() {
