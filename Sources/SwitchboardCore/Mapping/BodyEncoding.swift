@@ -30,7 +30,7 @@ public enum BodyEncoding: String, Sendable, CaseIterable {
     /// `parse_qsl`). A name given twice with the same value counts once, as the signature counts
     /// each distinct value once; a name given different values is refused (like a JSON object's
     /// duplicate keys, where parsers disagree on which one wins).
-    static func formObject(_ body: ArraySlice<UInt8>) throws(TranslationError) -> JSONObject {
+    public static func formObject(_ body: ArraySlice<UInt8>) throws(TranslationError) -> JSONObject {
         var object = JSONObject()
         for (name, value) in FormURLEncoding.decode(body) {
             if let existing = object[name] {
