@@ -25,7 +25,7 @@ public struct FuzzContext: Sendable {
                 throw FuzzSetupError("\(path): cannot read or parse the file")
             }
             return document["input"]?.arrayValue ?? []
-        }.map(JSONWriter.bytes)
+        }.map(BodyEncoding.caseBody)
         samples.append(Self.signedBody)
         sampleBodies = samples
         schemes = try SignatureSchemes.names.map { name in

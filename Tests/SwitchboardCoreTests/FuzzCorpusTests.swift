@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import SwitchboardCore
 import SwitchboardFuzzTargets
@@ -22,7 +23,10 @@ struct FuzzCorpusTests {
 
     @Test func theSetUpSeesEveryShippedFormatAndScheme() throws {
         let context = try Self.context.get()
-        #expect(context.translator.mappings.keys.sorted() == ["callingbox", "elevenlabs", "inkbox", "oneinbox", "retell", "salpre", "telnyx", "vapi", "vonage"])
+        let shipped = try FileManager.default.contentsOfDirectory(atPath: "mappings")
+            .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+        #expect(shipped.contains("salpre") && shipped.contains("callingbox"))
+        #expect(context.translator.mappings.keys.sorted() == shipped)
         #expect(context.schemes.count == SignatureSchemes.names.count)
         #expect(context.sampleBodies.count > 20)
     }

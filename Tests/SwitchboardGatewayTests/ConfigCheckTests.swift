@@ -68,9 +68,9 @@ struct ConfigCheckTests {
 
     @Test func unknownFormatsListTheKnownOnes() async throws {
         #expect(try await problem(source(#""format": "telepathy", "auth": {"scheme": "inkbox", "secret": "k"}"#))
-                == #"sources[0].format: unknown format "telepathy" (known: callingbox, elevenlabs, inkbox, oneinbox, retell, salpre, telnyx, vapi, vonage)"#)
+                == #"sources[0].format: unknown format "telepathy" (known: "# + shippedFormatNames().joined(separator: ", ") + ")")
         #expect(try await problem(source(#""format": "salpre", "auth": {"scheme": "inkbox", "secret": "k"}, "webhook_url": "https://h.example.test/", "webhook_format": "fax""#))
-                == #"sources[0].webhook_format: unknown format "fax" (known: callingbox, elevenlabs, inkbox, oneinbox, retell, salpre, telnyx, vapi, vonage)"#)
+                == #"sources[0].webhook_format: unknown format "fax" (known: "# + shippedFormatNames().joined(separator: ", ") + ")")
     }
 
     /// A decision request is sent in any format that can write `call.incoming`, signed by that format's
@@ -152,6 +152,6 @@ struct ConfigCheckTests {
         #expect(failure(#"{"sources": [{"name": "s", "format": "inkbox", "allow_unsigned": true, "auth": {"scheme": "inkbox", "secret_previous": "o", "secret_previous_expires_at": 1}}]}"#)
                 == "sources[0].auth.secret_previous: cannot be combined with allow_unsigned: with a signing key, every request must be signed")
         #expect(failure(#"{"sources": [{"name": "s", "format": "salpre", "auth": {"scheme": "header-token", "header": "X-T", "value": "v", "secret_previous": "o", "secret_previous_expires_at": 1}}]}"#)
-                == "sources[0].auth.secret_previous: applies to the signature schemes (callingbox, standard-webhooks, inkbox)")
+                == "sources[0].auth.secret_previous: applies to the signature schemes (callingbox, standard-webhooks, inkbox, twilio, telnyx, vonage, retell, vapi, elevenlabs)")
     }
 }

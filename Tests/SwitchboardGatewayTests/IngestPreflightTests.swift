@@ -20,7 +20,7 @@ struct IngestPreflightTests {
     }
 
     /// The answer to a request head declaring a 1 MiB body, read before any of the body is sent.
-    private static func answerBeforeBody(_ port: Int, source: String, headers: String) throws -> RawHTTPConnection.Response {
+    static func answerBeforeBody(_ port: Int, source: String, headers: String) throws -> RawHTTPConnection.Response {
         let connection = try RawHTTPConnection(port: port, timeoutSeconds: 5)
         try connection.send("POST /v1/ingest/\(source) HTTP/1.1\r\nHost: a\r\n\(headers)Content-Length: 1048576\r\n\r\n")
         return try connection.readResponse(method: "POST")

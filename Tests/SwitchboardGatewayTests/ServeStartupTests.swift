@@ -87,7 +87,7 @@ struct ServeStartupTests {
         let config = directory.file("c.json")
         let cases: [(String, String)] = [
             (#"{"store": {"path": "gw.sqlite"}, "sources": [{"name": "x", "format": "telepathy", "auth": {"scheme": "inkbox", "secret": "k"}}]}"#,
-             #"sources[0].format: unknown format "telepathy" (known: callingbox, elevenlabs, inkbox, oneinbox, retell, salpre, telnyx, vapi, vonage)"#),
+             #"sources[0].format: unknown format "telepathy" (known: "# + shippedFormatNames().joined(separator: ", ") + ")"),
             (#"{"store": {"path": "gw.sqlite"}, "mappings": "nowhere"}"#,
              "mappings: folder \((directory.path as NSString).standardizingPath)/nowhere does not exist"),
             (#"{"listen": {"host": "not a host.invalid"}, "store": {"path": "gw.sqlite"}}"#, #"listen.host: cannot listen on "not a host.invalid": "#),

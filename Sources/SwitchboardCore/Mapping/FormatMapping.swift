@@ -36,6 +36,8 @@ public struct FormatMapping: Sendable {
     let common: [Assignment]
     let decodeRules: [String: DecodeRule]
     let encodeRules: [CallEventKind: EncodeRule]
+    /// How its bodies are encoded on the wire (the file's `body`: JSON unless it says `form`).
+    public internal(set) var bodyEncoding = BodyEncoding.json
     /// How its bodies are delivered (the file's `delivery` block); nil for a format only decoded.
     public internal(set) var delivery: DeliveryProfile?
 
@@ -69,7 +71,7 @@ public struct FormatMapping: Sendable {
     /// Compiles a mapping document; `name` is what the format must be called (its file name).
     public static func compile(_ document: JSONValue, name: String) throws(MappingCompileError) -> FormatMapping {
         guard case .object(let root) = document else { throw MappingCompileError("", "a mapping file must be a JSON object") }
-        try only(root, ["format", "title", "description", "delivery", "templates", "event", "common", "decode", "encode"], at: "")
+        try only(root, ["format", "title", "description", "body", "delivery", "templates", "event", "common", "decode", "encode"], at: "")
         var templateSources = JSONObject()
         if let templates = root["templates"] {
             guard case .object(let object) = templates else { throw MappingCompileError("templates", "must be an object of named templates") }
@@ -121,6 +123,7 @@ public struct FormatMapping: Sendable {
             common: common,
             decodeRules: decodeRules, encodeRules: encodeRules)
         mapping.delivery = try DeliveryProfile.compile(root["delivery"])
+        mapping.bodyEncoding = try BodyEncoding.compile(root["body"])
         return mapping
     }
 

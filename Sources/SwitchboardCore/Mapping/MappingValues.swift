@@ -23,7 +23,8 @@ enum MappingValues {
     /// Times beyond years 0000-9999 are refused: RFC 3339 cannot write them, and they are never real.
     static let timeRange = -62_167_219_200.0...253_402_300_799.999
 
-    /// A time as Unix seconds: numbers are seconds, digit strings too, other text is RFC 3339.
+    /// A time as Unix seconds: numbers are seconds, digit strings too, other text is RFC 3339 or RFC 2822
+    /// (`Mon, 16 Aug 2010 03:45:01 +0000`, Twilio's form).
     static func time(_ value: JSONValue, _ function: String) throws(EvaluationError) -> Double? {
         guard let seconds = try unboundedTime(value, function) else { return nil }
         guard timeRange.contains(seconds) else {
@@ -40,7 +41,8 @@ enum MappingValues {
         case .string(let text):
             if let seconds = Double(text), seconds.isFinite, text.first?.isNumber == true { return seconds }
             if let seconds = Timestamp.parseISO8601(text) { return seconds }
-            throw EvaluationError("@\(function): '\(text.prefix(64))' is not a time (Unix seconds or RFC 3339)")
+            if let seconds = MailDate.parse(text) { return seconds }
+            throw EvaluationError("@\(function): '\(text.prefix(64))' is not a time (Unix seconds, RFC 3339 or RFC 2822)")
         default:
             throw EvaluationError("@\(function): \(value.typeNameWithArticle) is not a time")
         }

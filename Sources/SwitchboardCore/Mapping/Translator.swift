@@ -4,6 +4,8 @@ import Foundation
 public enum TranslationError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownFormat(String)
     case invalidJSON(JSONReadError)
+    /// A form-encoded body (a format whose mapping declares `"body": "form"`) that cannot be read.
+    case invalidForm(String)
     case notAnObject(String)
     case notThisFormat(String)
     case missingEventType
@@ -15,6 +17,7 @@ public enum TranslationError: Error, Sendable, Equatable, CustomStringConvertibl
         switch self {
         case .unknownFormat(let name): "unknown format '\(name)'"
         case .invalidJSON(let error): error.description
+        case .invalidForm(let reason): "malformed form body: \(reason)"
         case .notAnObject(let type): "the body must be a JSON object, got \(type)"
         case .notThisFormat(let format): "not a \(format) event"
         case .missingEventType: "the event type is missing"
@@ -89,8 +92,7 @@ public struct Translator: Sendable {
     /// `decode` of a body that is part of a larger buffer (a line of JSON Lines), read in place.
     public func decode(_ body: ArraySlice<UInt8>, format: String, source: String, receivedAt: Double) throws(TranslationError) -> DecodeResult {
         let mapping = try mapping(format)
-        let document: JSONValue
-        do { document = try JSONReader.parse(body) } catch { throw .invalidJSON(error) }
+        let document = try mapping.bodyEncoding.document(body)
         guard case .object = document else { throw .notAnObject(document.typeName) }
         return try decode(document, mapping: mapping, source: source, receivedAt: receivedAt)
     }

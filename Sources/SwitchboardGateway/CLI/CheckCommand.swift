@@ -46,6 +46,7 @@ struct CheckCommand: SwitchboardCommand {
 /// inputs are translated in order with one set of call sessions (through each format of `via` in turn,
 /// a hop's outputs being the next hop's inputs), and every output body must equal the
 /// expected one exactly (members in the same order, same values), so a case also pins determinism.
+/// An input that is a JSON string is the raw body text: a form-encoded format's bodies are written so.
 public enum GoldenCases {
     public struct Result: Sendable {
         public let name: String
@@ -101,7 +102,7 @@ public enum GoldenCases {
         var produced: [JSONValue] = []
         for (index, input) in inputs.enumerated() {
             do {
-                guard case .event(var event) = try translator.decode(JSONWriter.bytes(input), format: from, source: source,
+                guard case .event(var event) = try translator.decode(BodyEncoding.caseBody(input), format: from, source: source,
                                                                      receivedAt: 0) else { continue }
                 translator.correlate(&event)
                 for case .output(let output) in try translator.encode(event, as: to, destination: to) {

@@ -9,7 +9,8 @@ struct TranslateCommand: SwitchboardCommand {
     Usage: switchboard translate --from FORMAT --to FORMAT [--in FILE] [--out FILE] [options]
 
     Reads one JSON document, or JSON Lines (one webhook body per line), in format --from and writes
-    JSON Lines of the bodies format --to would send. Call sessions live across the input, so a
+    JSON Lines of the bodies format --to would send. A format whose bodies are form-encoded (its
+    mapping file says "body": "form", e.g. twilio) reads one urlencoded body per line. Call sessions live across the input, so a
     call's later events know its earlier ones (numbers, times, transcript).
 
     Options:
@@ -47,7 +48,8 @@ struct TranslateCommand: SwitchboardCommand {
         let source = arguments.value("source") ?? from
         let receivedAt = Date().timeIntervalSince1970
 
-        for (number, range) in TranslateCommand.documents(in: input) {
+        let eachLine = translator.mappings[from]?.bodyEncoding == .form
+        for (number, range) in TranslateCommand.documents(in: input, eachLine: eachLine) {
             do {
                 switch try translator.decode(input[range], format: from, source: source, receivedAt: receivedAt) {
                 case .ignored(let type, let reason):
@@ -84,8 +86,9 @@ struct TranslateCommand: SwitchboardCommand {
     }
 
     /// The bodies of the input (as ranges of it) with their line numbers: the whole input when it is one
-    /// JSON document (even spread over lines), else each non-blank line.
-    static func documents(in input: [UInt8]) -> [(Int, Range<Int>)] {
+    /// JSON document (even spread over lines), else each non-blank line. With `eachLine` (form-encoded
+    /// bodies) always each non-blank line, without a line's trailing CR.
+    static func documents(in input: [UInt8], eachLine: Bool = false) -> [(Int, Range<Int>)] {
         var lines: [(Int, Range<Int>)] = []
         var start = 0
         var number = 1
@@ -98,12 +101,15 @@ struct TranslateCommand: SwitchboardCommand {
                     if blank && !(byte == 0x20 || byte == 0x09 || byte == 0x0D) { blank = false }
                     end += 1
                 }
-                if !blank { lines.append((number, start..<end)) }
+                if !blank {
+                    let stop = eachLine && end > start && bytes[end - 1] == 0x0D ? end - 1 : end
+                    lines.append((number, start..<stop))
+                }
                 number += 1
                 start = end + 1
             }
         }
-        if lines.count > 1, (try? JSONReader.parse(input)) != nil { return [(1, input.indices)] }
+        if !eachLine, lines.count > 1, (try? JSONReader.parse(input)) != nil { return [(1, input.indices)] }
         return lines
     }
 }

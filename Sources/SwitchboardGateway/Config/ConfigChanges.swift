@@ -1,8 +1,9 @@
 /// What differs between the configuration being served and a re-read one (`SIGHUP`), split into what
 /// is applied live and what needs a restart. Names are key paths; secret values never appear.
 ///
-/// Live: `api_keys`, and each existing source's `auth` (secrets, `secret_previous` and its expiry,
-/// `tolerance_seconds`, a header-token's value) as long as its scheme (and token header) stays. Everything
+/// Live: `api_keys`, and each existing source's `auth` (secrets or public keys, `secret_previous` and its
+/// expiry, `tolerance_seconds`, a header-token's value) as long as its scheme (and token header) stays,
+/// and its `public_url` (the URL a Twilio signature is checked against). Everything
 /// else — listen, store, delivery, retention, limits, mappings, log, org_default_secret, sources added, removed or
 /// changed otherwise — takes effect at the next start.
 public struct ConfigChanges: Sendable, Equatable {
@@ -42,8 +43,12 @@ public struct ConfigChanges: Sendable, Equatable {
             var authOnly = current
             authOnly.auth = next.auth
             authOnly.previousSecret = next.previousSecret
+            authOnly.publicURL = next.publicURL
             if authOnly == next, Self.sameKind(current.auth, next.auth) {
-                live.append("sources.\(current.name).auth")
+                if current.auth != next.auth || current.previousSecret != next.previousSecret {
+                    live.append("sources.\(current.name).auth")
+                }
+                if current.publicURL != next.publicURL { live.append("sources.\(current.name).public_url") }
                 effective.sources[index] = next
             } else {
                 restartRequired.append("sources.\(current.name)")

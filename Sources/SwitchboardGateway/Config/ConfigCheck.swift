@@ -38,11 +38,15 @@ public enum ConfigCheck {
                                     urls: DestinationURLCheck) throws {
         try checkFormat(source.format, at: "\(at).format", formats: formats)
         if case .signature(let scheme, let secrets, _) = source.auth {
+            let provider = SignatureSchemes.providerNames.contains(scheme)
+            let key = ProviderAuth.credential(of: scheme) == .ed25519 ? "public_key" : "secret"
             for (index, secret) in secrets.enumerated() {
-                try checkSecret(secret, scheme: scheme, at: "\(at).auth.\(secrets.count > 1 ? "secrets[\(index)]" : "secret")")
+                let at = "\(at).auth.\(secrets.count > 1 ? "\(key)s[\(index)]" : key)"
+                if provider { try ProviderAuth.check(secret, scheme: scheme, at: at) } else { try checkSecret(secret, scheme: scheme, at: at) }
             }
             if let previous = source.previousSecret {
-                try checkSecret(previous.secret, scheme: scheme, at: "\(at).auth.secret_previous")
+                let at = "\(at).auth.secret_previous"
+                if provider { try ProviderAuth.check(previous.secret, scheme: scheme, at: at) } else { try checkSecret(previous.secret, scheme: scheme, at: at) }
             }
         }
         if let url = source.webhookURL {

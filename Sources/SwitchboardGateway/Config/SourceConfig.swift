@@ -7,8 +7,9 @@ public struct SourceConfig: Sendable, Equatable {
     public enum Auth: Sendable, Equatable {
         /// A configured header must carry a configured value (Salpre's "Additional Headers").
         case headerToken(header: String, value: String)
-        /// A signature scheme (`callingbox`, `standard-webhooks`, `inkbox`) with one or more secrets
-        /// (several during a rotation) and a timestamp tolerance in seconds.
+        /// A signature scheme (`callingbox`, `standard-webhooks`, `inkbox`, or a voice provider's:
+        /// `SignatureSchemes.providerNames`) with one or more secrets (several during a rotation; for a
+        /// scheme whose credential is Ed25519, the base64 public keys) and a timestamp tolerance in seconds.
         case signature(scheme: String, secrets: [String], toleranceSeconds: Int)
     }
 
@@ -35,6 +36,9 @@ public struct SourceConfig: Sendable, Equatable {
     /// The secret being rolled out of a signature scheme (`auth.secret_previous`), accepted beside the
     /// current ones until `auth.secret_previous_expires_at`.
     public var previousSecret: PreviousSecret?
+    /// The absolute URL the sender requests (`public_url`), which schemes that sign the URL (Twilio)
+    /// verify against: what the provider dialled, not what the gateway sees behind a proxy.
+    public var publicURL: String?
 
     /// An inbound secret kept for a roll-over, and when it stops verifying.
     public struct PreviousSecret: Sendable, Equatable {
@@ -63,6 +67,7 @@ public struct SourceConfig: Sendable, Equatable {
         let parsedAuth = try parseAuth(&auth, environment: environment, allowUnsigned: allowUnsigned)
         let previous = try parsePrevious(&auth, auth: parsedAuth, environment: environment)
         try auth.finish()
+        let publicURL = try parsePublicURL(&reader, auth: parsedAuth)
         if allowUnsigned, previous != nil {
             throw ConfigError(at: "\(at).auth.secret_previous", "cannot be combined with allow_unsigned: with a signing key, every request must be signed")
         }
@@ -89,7 +94,7 @@ public struct SourceConfig: Sendable, Equatable {
         try reader.finish()
         return SourceConfig(name: name, format: format, auth: parsedAuth, webhookURL: webhookURL,
                             webhookFormat: webhookFormat, unknownEvents: unknown, allowUnsigned: allowUnsigned,
-                            incomingCall: incomingCall, previousSecret: previous)
+                            incomingCall: incomingCall, previousSecret: previous, publicURL: publicURL)
     }
 
     /// `secret_previous` with its required `secret_previous_expires_at` (RFC 3339 text or Unix seconds),
@@ -108,8 +113,12 @@ public struct SourceConfig: Sendable, Equatable {
             throw ConfigError(at: "\(at).secret_previous_expires_at",
                               "is required with secret_previous (RFC 3339 or Unix seconds): a previous secret must expire")
         case (let secret?, let expiresAt?):
-            guard case .signature = parsed else {
-                throw ConfigError(at: "\(at).secret_previous", "applies to the signature schemes (callingbox, standard-webhooks, inkbox)")
+            guard case .signature(let scheme, _, _) = parsed else {
+                let schemes = SignatureSchemes.allNames.filter { $0 != HeaderTokenSignature.schemeName }
+                throw ConfigError(at: "\(at).secret_previous", "applies to the signature schemes (\(schemes.joined(separator: ", ")))")
+            }
+            if ProviderAuth.credential(of: scheme) == .ed25519 {
+                throw ConfigError(at: "\(at).secret_previous", "does not apply to scheme \(scheme): list every accepted key in public_keys")
             }
             return PreviousSecret(secret: secret, expiresAt: expiresAt)
         }
@@ -138,8 +147,11 @@ public struct SourceConfig: Sendable, Equatable {
             }
             let tolerance = try auth.int("tolerance_seconds", range: 0...86_400) ?? Int(SignatureSchemes.defaultTolerance)
             return .signature(scheme: scheme, secrets: secrets, toleranceSeconds: tolerance)
+        case _ where SignatureSchemes.providerNames.contains(scheme):
+            return try ProviderAuth.parse(&auth, scheme: scheme, environment: environment)
         default:
-            throw ConfigError(at: "\(at).scheme", "must be header-token, callingbox, standard-webhooks or inkbox, got \"\(scheme)\"")
+            let known = (["header-token"] + SignatureSchemes.allNames.filter { $0 != "header-token" }).joined(separator: ", ")
+            throw ConfigError(at: "\(at).scheme", "must be one of \(known), got \"\(scheme)\"")
         }
     }
 

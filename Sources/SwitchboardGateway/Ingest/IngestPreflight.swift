@@ -3,7 +3,8 @@ import SwitchboardHTTP
 
 /// What the ingest route decides from the headers alone, before the body is read (issue 13 §1): an
 /// unknown source is 404; a missing or malformed signature header, a stale timestamp or a wrong
-/// header token is 401. Only the signature proper of a scheme that signs the body waits for the body.
+/// header token is 401. Only the signature proper of a scheme that signs the body waits for the body
+/// (its mismatch over the empty body, `signatureMismatch` or a scheme's own `mismatch`).
 extension IngestService {
     func preflight(_ head: HTTPRequestHead) -> HTTPResponse? {
         let name = head.pathParameters["source"] ?? ""
@@ -19,7 +20,9 @@ extension IngestService {
             return nil
         } catch {
             switch error {
-            case .signatureMismatch where !(source.scheme is HeaderTokenSignature), .cryptoFailure:
+            // A mismatch over the empty body is final only where the body is not signed (a header
+            // token, Vapi's secret); Twilio's form fields, Vonage's payload_hash and the HMACs wait for it.
+            case .signatureMismatch where source.scheme.signsBody, .mismatch where source.scheme.signsBody, .cryptoFailure:
                 return nil
             default:
                 // Throttled like `ingest()`'s line for the same refusal: a flood of bad tokens stays a few lines.

@@ -166,9 +166,11 @@ final class IngestService: Sendable {
     /// every request must be signed, or leaving the header out would bypass it.
     static func authenticate(_ request: HTTPRequest, source: Source, now: Double) throws(SignatureFailure) {
         if source.config.allowUnsigned, source.secrets.isEmpty { return }
-        try source.scheme.verify(body: request.body, headers: request.headers.map { HeaderField($0.name, $0.value) },
-                                 secrets: source.secrets + source.config.previousSecrets(at: now), now: Int64(now),
-                                 tolerance: source.tolerance)
+        // The URL is the configured public one (what the provider dialled), for the schemes that sign it.
+        let signed = SignedRequest(body: request.body, headers: request.headers.map { HeaderField($0.name, $0.value) },
+                                   url: source.config.publicURL)
+        try source.scheme.verify(signed, secrets: source.secrets + source.config.previousSecrets(at: now),
+                                 now: Int64(now), tolerance: source.tolerance)
     }
 
     /// Stable per (event, destination, output): the same on every retry and replay.
@@ -181,11 +183,13 @@ final class IngestService: Sendable {
         .json(200, JSONWriter.bytes(["deliveries": 0, "duplicate": true, "id": .string(eventID)]))
     }
 
-    /// Malformed JSON is 400; a well-formed body that does not decode is 422 naming the field.
+    /// Malformed JSON (or a form body with conflicting fields) is 400; a well-formed body that does not decode is 422 naming the field.
     static func decodeFailure(_ error: TranslationError) -> HTTPResponse {
         switch error {
         case .invalidJSON(let reason):
             return .error(400, type: "invalid_json", message: reason.description)
+        case .invalidForm:
+            return .error(400, type: "invalid_form", message: error.description)
         case .notAnObject, .notThisFormat, .missingEventType, .unknownEventType, .decodeFailed, .encodeFailed, .unknownFormat:
             return .error(422, type: "invalid_event", message: error.description)
         }
