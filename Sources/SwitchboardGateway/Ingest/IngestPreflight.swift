@@ -9,7 +9,7 @@ extension IngestService {
     func preflight(_ head: HTTPRequestHead) -> HTTPResponse? {
         let name = head.pathParameters["source"] ?? ""
         guard let source = sources.withLock({ $0[name] }) else {
-            return .error(404, type: "unknown_source", message: "no source named '\(name)' is configured")
+            return Self.unknownSource(name)
         }
         // The source's own verification over an empty body: its checks run headers first (presence,
         // syntax, timestamp window), so any failure but a body signature's mismatch is final.
@@ -25,9 +25,7 @@ extension IngestService {
             case .signatureMismatch where source.scheme.signsBody, .mismatch where source.scheme.signsBody, .cryptoFailure:
                 return nil
             default:
-                // Throttled like `ingest()`'s line for the same refusal: a flood of bad tokens stays a few lines.
-                logger.throttled(.warn, "ingest refused", key: "unauthorized", ["source": .string(name), "reason": .string(error.description)])
-                return .error(401, type: "unauthorized", message: error.description)
+                return refused(source: name, error)
             }
         }
     }

@@ -76,19 +76,29 @@ final class IngestService: Sendable {
         }, preflight: { [self] in preflight($0) })
     }
 
+    /// The answer to a request for a source that is not configured (the preflight's and the handler's).
+    static func unknownSource(_ name: String) -> HTTPResponse {
+        .error(404, type: "unknown_source", message: "no source named '\(name)' is configured")
+    }
+
+    /// The answer to a request that fails the source's verification, logged: throttled with the access
+    /// lines of the same refusal, so a flood of bad signatures or tokens stays a few lines.
+    func refused(source name: String, _ error: SignatureFailure) -> HTTPResponse {
+        logger.throttled(.warn, "ingest refused", key: "unauthorized", ["source": .string(name), "reason": .string(error.description)])
+        return .error(401, type: "unauthorized", message: error.description)
+    }
+
     func ingest(_ request: HTTPRequest, responder: HTTPResponder) {
         let name = request.pathParameters["source"] ?? ""
         guard let source = sources.withLock({ $0[name] }) else {
-            responder.respond(.error(404, type: "unknown_source", message: "no source named '\(name)' is configured"))
+            responder.respond(Self.unknownSource(name))
             return
         }
         let now = clock()
         do {
             try Self.authenticate(request, source: source, now: now)
         } catch {
-            // Throttled with the access lines of the same refusal: a flood of bad signatures stays a few lines.
-            logger.throttled(.warn, "ingest refused", key: "unauthorized", ["source": .string(name), "reason": .string(error.description)])
-            responder.respond(.error(401, type: "unauthorized", message: error.description))
+            responder.respond(refused(source: name, error))
             return
         }
         var event: CallEvent
