@@ -1,6 +1,7 @@
 """Standard Webhooks v1a (issue 17): OneInbox webhooks created with `"signature": "v1a"` over real HTTP
 against the real `switchboard serve`, their deliveries verified as a receiver would, with Python
-`cryptography`'s `Ed25519PublicKey` built from the `whpk_` public key the create (or rotate) answer shows.
+`cryptography`'s `Ed25519PublicKey` built from the `whpk_` public key the create (or rotate) answer shows
+(and once with PyNaCl's `VerifyKey`).
 
 The receiver follows the spec (PROVIDERS.md §8): the signed content is `"{webhook-id}.{webhook-timestamp}.{body}"`,
 `webhook-signature` is a space-separated list of `<version>,<base64>`, any `v1a` entry that verifies under a
@@ -100,6 +101,10 @@ def test_a_v1a_webhook_delivers_what_cryptography_verifies(running):
     assert len(signatures) == 1 and signatures[0].startswith("v1a,")
     payload = verify_v1a(whpk, headers, body)
     assert payload["event"] == "call.started" and payload["id"] == headers["webhook-id"]
+    # Independently, PyNaCl (libsodium) accepts the same signature under the same key.
+    from nacl.signing import VerifyKey
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
+    VerifyKey(base64.b64decode(whpk[len("whpk_"):])).verify(signed, base64.b64decode(signatures[0][len("v1a,"):]))
 
     # A tampered body, a changed id, another key: refused.
     with pytest.raises(InvalidSignature):
