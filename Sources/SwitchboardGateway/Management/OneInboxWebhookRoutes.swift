@@ -11,7 +11,7 @@ import SwitchboardHTTP
 /// | `GET /v1/webhooks/{id}` | 200 webhook |
 /// | `PATCH /v1/webhooks/{id}` | any of `name`, `url`, `events`, `status` (null: unchanged); `signature` only unchanged → 200 webhook |
 /// | `DELETE /v1/webhooks/{id}` | 200 `{"id", "deleted": true}` |
-/// | `POST /v1/webhooks/{id}/rotate_secret` | optional `{grace_period_seconds}` → 200 webhook with its new `secret` |
+/// | `POST /v1/webhooks/{id}/rotate_secret` | optional `{grace_period_seconds}` → 200 webhook with its new `secret` (`v1a`: its new `public_key`) |
 /// | `POST /v1/webhooks/{id}/test` | queues a test delivery (`call.started` with `"test": true`) → 202 delivery item |
 /// | `GET /v1/webhooks/{id}/deliveries` | `limit` (1–100, default 50; OneInbox documents up to 200, a page stays bounded here), `offset` → 200 `{items, total, limit, offset}`, newest first |
 ///
@@ -80,7 +80,8 @@ struct OneInboxWebhookRoutes: Sendable {
         return { [commands] connection in
             let endpoint = try commands.find(connection, id: id)
             guard endpoint.scheme == signature else {
-                throw RequestFields.invalid("signature", "cannot be changed (this webhook signs \(Self.signature(endpoint.scheme))): create a new webhook with the signature wanted")
+                throw RequestFields.invalid("signature", "cannot be changed (this webhook signs \(Self.signature(endpoint.scheme))): "
+                                            + "create a new webhook with the signature wanted")
             }
             return try update(connection)
         }
