@@ -14,7 +14,7 @@ struct OneInboxWebhookTests {
         defer { fixture.close() }
         let created = try await fixture.call("POST", "/v1/webhooks", Self.create)
         #expect(created.status == 201, "\(created.text)")
-        #expect(Set(created.json.keys) == ["id", "name", "url", "events", "secret", "status", "receive_test_events", "created_at", "updated_at"])
+        #expect(Set(created.json.keys) == ["id", "name", "url", "events", "signature", "secret", "status", "receive_test_events", "created_at", "updated_at"])
         let id = try #require(created.string("id"))
         #expect(created.string("name") == "CRM")
         #expect(created["events"] as? [String] == ["call.started", "call.ended"])

@@ -205,6 +205,15 @@ def rotate_with_bad_grace(gateway: Gateway) -> str:
                              {"grace_period_seconds": -1}))
 
 
+def webhook_signature_error(gateway: Gateway, change: bool) -> str:
+    """A OneInbox webhook created with an unknown `signature`, or a v1 one PATCHed to v1a."""
+    webhook = {"name": "docs", "url": ENDPOINT_URL, "events": ["call.started"]}
+    if not change:
+        return error_message(api(gateway, "POST", "/v1/webhooks", {**webhook, "signature": "v2"}))
+    created = api(gateway, "POST", "/v1/webhooks", webhook)
+    return error_message(api(gateway, "PATCH", f"/v1/webhooks/{created['id']}", {"signature": "v1a"}))
+
+
 # Each quoted error, and how to make the program print it (given a gateway and a scratch folder).
 TRIGGERS = {
     'url: scheme "ftp" is not http or https':
@@ -218,6 +227,9 @@ TRIGGERS = {
     'mappings/salpre.json: decode.call_ended.set["call.started_at"]: unknown function @tmie':
         lambda gw, tmp: mapping_error(tmp),
     "store <path> is in use by pid <n>": store_in_use,
+    "signature: cannot be changed (this webhook signs v1): create a new webhook with the signature wanted":
+        lambda gw, tmp: webhook_signature_error(gw, change=True),
+    'signature: must be "v1" or "v1a", got …': lambda gw, tmp: webhook_signature_error(gw, change=False),
     'call_ringing: is_test must be a JSON boolean (true or false), got a string "no"':
         lambda gw, tmp: salpre_is_test_error(gw),
 }

@@ -94,7 +94,7 @@ extension SignatureSchemeError: CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownScheme(let name):
-            return "unknown signature scheme '\(name)' (known: \(SignatureSchemes.allNames.joined(separator: ", ")))"
+            return "unknown signature scheme '\(name)' (known: \((SignatureSchemes.allNames + SignatureSchemes.asymmetricNames).joined(separator: ", ")))"
         case .missingTokenHeader:
             return "the header-token scheme needs the name of its header"
         case .tokenHeaderNotApplicable(let scheme):

@@ -53,7 +53,8 @@ public protocol SignatureScheme: Sendable {
 public enum SignatureCredential: Sendable, Equatable {
     /// Shared secrets: the same text signs and verifies.
     case sharedSecret
-    /// Ed25519 keys, base64 of 32 bytes: private seeds for signing, public keys for verifying.
+    /// Ed25519 keys: private seeds for signing, public keys for verifying (base64 of 32 bytes;
+    /// `whsk_`/`whpk_` prefixed for Standard Webhooks `v1a`).
     case ed25519
 }
 
@@ -118,8 +119,13 @@ public enum SignatureSchemes {
         RetellSignature.schemeName, VapiSignature.schemeName, ElevenLabsSignature.schemeName,
     ]
 
-    /// Every registered name: ``names`` then ``providerNames``.
+    /// Every name a source may configure: ``names`` then ``providerNames``.
     public static var allNames: [String] { names + providerNames }
+
+    /// The asymmetric schemes that sign outbound deliveries with a key pair (an endpoint's choice,
+    /// e.g. a OneInbox webhook's `"signature": "v1a"`) and that `switchboard sign`/`verify` take;
+    /// not a source's scheme.
+    public static let asymmetricNames = [StandardWebhooksV1aSignature.schemeName]
 
     /// The scheme called `name`. `tokenHeader` is the header name for `header-token`, required
     /// there and refused by the other schemes.
@@ -133,6 +139,7 @@ public enum SignatureSchemes {
         switch name {
         case CallingBoxSignature.schemeName: scheme = CallingBoxSignature()
         case StandardWebhooksSignature.schemeName: scheme = StandardWebhooksSignature()
+        case StandardWebhooksV1aSignature.schemeName: scheme = StandardWebhooksV1aSignature()
         case InkboxSignature.schemeName: scheme = InkboxSignature()
         case TwilioSignature.schemeName: scheme = TwilioSignature()
         case TelnyxSignature.schemeName: scheme = TelnyxSignature()

@@ -51,21 +51,30 @@ public struct StandardWebhooksSignature: SignatureScheme {
 
     /// The decoded `v1` signatures of a `webhook-signature` value (rules in the type's documentation).
     @Sendable static func parseSignatures(_ value: Substring) throws(SignatureFailure) -> [[UInt8]] {
-        var versionOneCount = 0
+        try parseSignatures(value, version: "v1", length: HMACSHA256Key.codeLength)
+    }
+
+    /// The decoded `version` signatures of a `webhook-signature` value: items of other versions are
+    /// skipped, an item without a comma or a header without a `version` item is malformed, and a
+    /// signature that is not canonical base64 of `length` bytes never matches (all such: malformed).
+    /// Shared by `v1` and `v1a` (``StandardWebhooksV1aSignature``).
+    static func parseSignatures(_ value: Substring, version wanted: String, length: Int) throws(SignatureFailure)
+        -> [[UInt8]] {
+        var versionCount = 0
         var signatures: [[UInt8]] = []
         for item in HeaderText.split(value, on: UInt8(ascii: " ")) where !item.isEmpty {
             guard let (version, signature) = HeaderText.partition(item, at: UInt8(ascii: ",")) else {
                 throw .malformedHeader(name: signatureHeader, problem: "'\(item)' is not <version>,<signature>")
             }
-            guard version == "v1" else { continue }
-            versionOneCount += 1
-            if let bytes = try? Base64.decode(signature), bytes.count == HMACSHA256Key.codeLength {
+            guard version == wanted else { continue }
+            versionCount += 1
+            if let bytes = try? Base64.decode(signature), bytes.count == length {
                 signatures.append(bytes)
             }
         }
-        guard versionOneCount > 0 else { throw .malformedHeader(name: signatureHeader, problem: "no v1 signature") }
+        guard versionCount > 0 else { throw .malformedHeader(name: signatureHeader, problem: "no \(wanted) signature") }
         guard !signatures.isEmpty else {
-            throw .malformedHeader(name: signatureHeader, problem: "no v1 signature is base64 of 32 bytes")
+            throw .malformedHeader(name: signatureHeader, problem: "no \(wanted) signature is base64 of \(length) bytes")
         }
         return signatures
     }

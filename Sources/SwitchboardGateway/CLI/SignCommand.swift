@@ -13,12 +13,13 @@ struct SignCommand: SwitchboardCommand {
 
     Options:
       --scheme S       callingbox, standard-webhooks, inkbox or header-token; or a voice
-                       provider's: twilio, telnyx, vonage, retell, vapi or elevenlabs
+                       provider's: twilio, telnyx, vonage, retell, vapi or elevenlabs; or
+                       standard-webhooks-v1a (Ed25519, what a "v1a" OneInbox webhook receives)
       --secret SECRET  the signing secret; repeat it to sign with several (rotation overlap):
                        callingbox and standard-webhooks write one signature per secret, the
                        others take exactly one (twilio: the auth token; retell: the API key)
       --timestamp T    Unix seconds to sign (default: now); not for header-token, twilio, vapi
-      --id ID          the message id of standard-webhooks (webhook-id), inkbox
+      --id ID          the message id of standard-webhooks(-v1a) (webhook-id), inkbox
                        (X-Inkbox-Request-ID) and vonage (the JWT's jti) (default: a new random
                        UUID); not for the others
       --header NAME    header-token only, and required there: the header that carries the token,
@@ -26,7 +27,9 @@ struct SignCommand: SwitchboardCommand {
       --url URL        twilio only, and required there: the URL the provider requests, query
                        included; with bodySHA256 in its query the body is JSON, else form fields
       --private-key KEY
-                       telnyx only, instead of --secret: base64 of the 32-byte Ed25519 seed
+                       telnyx and standard-webhooks-v1a, instead of --secret: base64 of the
+                       32-byte Ed25519 seed (v1a: whsk_<base64>; repeat it to sign with several,
+                       one v1a signature each)
       --in FILE        read the body from FILE ('-' or absent: standard input)
       --help           show this help
 
@@ -38,7 +41,7 @@ struct SignCommand: SwitchboardCommand {
 
     """
     static let options = OptionSpec(valued: ["scheme", "secret", "timestamp", "id", "header", "url", "private-key", "in"],
-                                    repeatable: ["secret"])
+                                    repeatable: ["secret", "private-key"])
 
     static func run(_ arguments: ParsedArguments, output: CommandOutput) throws -> Int32 {
         let inputs = try SignatureCommandInputs(arguments, tokenHeader: arguments.value("header"),

@@ -16,7 +16,7 @@ struct SignatureCommandInputs {
     /// header name for `header-token`, from the command's own option.
     init(_ arguments: ParsedArguments, tokenHeader: String?, tokenHeaderOption: String, keyOption: String) throws {
         guard let name = arguments.value("scheme") else {
-            throw UsageError("--scheme is required (\(SignatureSchemes.allNames.joined(separator: ", ")))")
+            throw UsageError("--scheme is required (\((SignatureSchemes.allNames + SignatureSchemes.asymmetricNames).joined(separator: ", ")))")
         }
         do {
             scheme = try SignatureSchemes.scheme(named: name, tokenHeader: tokenHeader)
@@ -31,7 +31,7 @@ struct SignatureCommandInputs {
         let keys = arguments.all(keyOption)
         switch scheme.credential {
         case .sharedSecret:
-            guard keys.isEmpty else { throw UsageError("--\(keyOption) is only for Ed25519 schemes (telnyx); use --secret") }
+            guard keys.isEmpty else { throw UsageError("--\(keyOption) is only for Ed25519 schemes (telnyx, standard-webhooks-v1a); use --secret") }
             guard !secretValues.isEmpty else { throw UsageError("--secret is required") }
             secrets = secretValues
         case .ed25519:

@@ -15,7 +15,8 @@ struct VerifyCommand: SwitchboardCommand {
 
     Options:
       --scheme S           callingbox, standard-webhooks, inkbox or header-token; or a voice
-                           provider's: twilio, telnyx, vonage, retell, vapi or elevenlabs
+                           provider's: twilio, telnyx, vonage, retell, vapi or elevenlabs; or
+                           standard-webhooks-v1a (Ed25519)
       --secret SECRET      a secret to accept; repeat it to accept several (rotation)
       --header 'N: V'      a received header, name and value separated by the first ':';
                            repeat it for each header (names ignore case)
@@ -25,8 +26,8 @@ struct VerifyCommand: SwitchboardCommand {
                            the secrets
       --url URL            twilio only, and required there: the URL the provider requested (the
                            public one, query included), which the signature covers
-      --public-key KEY     telnyx only, instead of --secret: base64 of the 32-byte Ed25519 public
-                           key; repeat it to accept several
+      --public-key KEY     telnyx and standard-webhooks-v1a, instead of --secret: base64 of the
+                           32-byte Ed25519 public key (v1a: whpk_<base64>); repeat it to accept several
       --in FILE            read the body from FILE ('-' or absent: standard input)
       --help               show this help
 

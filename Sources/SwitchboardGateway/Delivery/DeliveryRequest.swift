@@ -1,7 +1,8 @@
 import SwitchboardCore
 import SwitchboardHTTP
 
-/// Builds the HTTP request for one attempt: the stored body, signed now with every live secret.
+/// Builds the HTTP request for one attempt: the stored body, signed now with every live secret (for a
+/// `standard-webhooks-v1a` endpoint, every live `whsk_` key: one `v1a` signature each).
 enum DeliveryRequest {
     static let userAgent = "Switchboard/\(SwitchboardVersion.current)"
     /// The header that marks a test event's delivery (`X-Switchboard-Test: 1`).

@@ -22,7 +22,7 @@ struct CallingBoxEndpointRoutes: Sendable {
         self.api = api
         let orgID = api.orgID
         commands = EndpointCommands(api: api, kind: .callingBox, noun: "webhook endpoint") {
-            Self.object($0, orgID: orgID, signingSecret: $1)
+            Self.object($0, orgID: orgID, signingSecret: $1?.secret)
         }
     }
 

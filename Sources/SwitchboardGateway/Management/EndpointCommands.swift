@@ -27,8 +27,9 @@ struct EndpointChanges: Sendable {
 /// The endpoint operations both endpoint APIs share (CallingBox `/v1/webhook_endpoints`, OneInbox
 /// `/v1/webhooks`): each API validates its own request shape and renders its own JSON through `present`.
 struct EndpointCommands: Sendable {
-    /// Renders an endpoint; `secret` is given when the response shows it.
-    typealias Presenter = @Sendable (EndpointRecord, _ secret: String?) -> JSONValue
+    /// Renders an endpoint with what the response shows of its signing credential (`WebhookSecret`): a
+    /// shared secret in the create and rotate answers only, a key pair's public key in every answer.
+    typealias Presenter = @Sendable (EndpointRecord, _ credential: ShownCredential?) -> JSONValue
 
     let api: ManagementAPI
     let kind: EndpointAPI
@@ -47,14 +48,17 @@ struct EndpointCommands: Sendable {
     }
 
     /// The endpoint without its secret: both APIs show a secret once, in the create and rotate answers
-    /// only, never in a read, a list or an update.
-    func render(_ endpoint: EndpointRecord) -> JSONValue {
-        present(endpoint, nil)
+    /// only, never in a read, a list or an update. An endpoint signing with a key pair (`v1a`) shows its
+    /// current public key, which is no secret.
+    func render(_ connection: SQLiteConnection, _ endpoint: EndpointRecord) throws -> JSONValue {
+        guard WebhookSecret.isKeyPair(endpoint.scheme) else { return present(endpoint, nil) }
+        let current = try EndpointRecords.currentSecret(connection, endpointID: endpoint.id)
+        return present(endpoint, WebhookSecret.shownAlways(current, scheme: endpoint.scheme))
     }
 
     func retrieve(_ request: HTTPRequest) throws -> HTTPResponse {
         let id = try id(request)
-        return ManagementAPI.json(200, try api.database.read { connection in render(try find(connection, id: id)) })
+        return ManagementAPI.json(200, try api.database.read { connection in try render(connection, try find(connection, id: id)) })
     }
 
     /// One cursor page of the live endpoints of this API (CallingBox's list), newest first, rendered.
@@ -63,21 +67,25 @@ struct EndpointCommands: Sendable {
         let (items, hasMore) = try api.database.read { connection in
             let page = try EndpointRecords.page(connection, api: kind, cursor: try paging.cursor(connection, table: "endpoints", noun: noun),
                                                 limit: paging.limit)
-            return (page.items.map(render), page.hasMore)
+            return (try page.items.map { try render(connection, $0) }, page.hasMore)
         }
         return CursorPaging.envelope(items, hasMore: hasMore)
     }
 
-    /// Creates an endpoint of this API with a new secret; 201 with the secret, or 422 `limit_exceeded` when
-    /// `limits.max_endpoints` endpoints are live.
-    func create(name: String?, url: String, enabledEvents: [String], receiveTestEvents: Bool) throws -> ManagementAPI.Transaction {
-        let endpoint = EndpointRecord(id: try ResourceID.make(), api: kind, name: name, url: url, enabledEvents: enabledEvents,
-                                      receiveTestEvents: receiveTestEvents, now: api.now)
+    /// Creates an endpoint of this API with a new secret (or key pair); 201 with the secret (or public key),
+    /// or 422 `limit_exceeded` when `limits.max_endpoints` endpoints are live. `scheme` overrides the API's
+    /// default signature scheme (a OneInbox webhook's `"signature": "v1a"`).
+    func create(name: String?, url: String, enabledEvents: [String], receiveTestEvents: Bool,
+                scheme: String? = nil) throws -> ManagementAPI.Transaction {
+        var record = EndpointRecord(id: try ResourceID.make(), api: kind, name: name, url: url, enabledEvents: enabledEvents,
+                                    receiveTestEvents: receiveTestEvents, now: api.now)
+        if let scheme { record.scheme = scheme }
+        let endpoint = record
         let secret = try WebhookSecret.make(for: endpoint.scheme)
         return { [self] connection in
             try ManagementLimits.checkEndpointCount(connection, limit: api.maxEndpoints)
             try EndpointRecords.insert(connection, endpoint, secret: secret)
-            return committed(201, present(endpoint, secret), endpoint)
+            return committed(201, present(endpoint, WebhookSecret.shownOnce(secret, scheme: endpoint.scheme)), endpoint)
         }
     }
 
@@ -88,7 +96,7 @@ struct EndpointCommands: Sendable {
             var endpoint = try find(connection, id: id)
             let enabled = changes.apply(to: &endpoint, now: now)
             try EndpointRecords.update(connection, endpoint)
-            return committed(200, render(endpoint), endpoint, wakeDeliverer: enabled)
+            return committed(200, try render(connection, endpoint), endpoint, wakeDeliverer: enabled)
         }
     }
 

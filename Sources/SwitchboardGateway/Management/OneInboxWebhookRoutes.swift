@@ -6,17 +6,19 @@ import SwitchboardHTTP
 ///
 /// | | |
 /// |---|---|
-/// | `POST /v1/webhooks` | `{name (1–255), url, events (1–20)}` → 201 webhook |
+/// | `POST /v1/webhooks` | `{name (1–255), url, events (1–20), signature? ("v1" default, "v1a")}` → 201 webhook |
 /// | `GET /v1/webhooks` | cursor `limit` (1–100, default 10), `starting_after`, `ending_before` → 200 `{"data": [webhook], "has_more"}`, newest first |
 /// | `GET /v1/webhooks/{id}` | 200 webhook |
-/// | `PATCH /v1/webhooks/{id}` | any of `name`, `url`, `events`, `status` (null: unchanged) → 200 webhook |
+/// | `PATCH /v1/webhooks/{id}` | any of `name`, `url`, `events`, `status` (null: unchanged); `signature` only unchanged → 200 webhook |
 /// | `DELETE /v1/webhooks/{id}` | 200 `{"id", "deleted": true}` |
-/// | `POST /v1/webhooks/{id}/rotate_secret` | optional `{grace_period_seconds}` → 200 webhook with its new `secret` |
+/// | `POST /v1/webhooks/{id}/rotate_secret` | optional `{grace_period_seconds}` → 200 webhook with its new `secret` (`v1a`: its new `public_key`) |
 /// | `POST /v1/webhooks/{id}/test` | queues a test delivery (`call.started` with `"test": true`) → 202 delivery item |
 /// | `GET /v1/webhooks/{id}/deliveries` | `limit` (1–100, default 50; OneInbox documents up to 200, a page stays bounded here), `offset` → 200 `{items, total, limit, offset}`, newest first |
 ///
 /// A webhook object is `id, name, url, events, secret, status, created_at, updated_at`, plus our
-/// `receive_test_events`. `secret` is shown once: in the create and rotate answers only (OneInbox's
+/// `signature` and `receive_test_events`. A `v1a` webhook (Ed25519, `StandardWebhooksV1aSignature`)
+/// has no `secret`: its `whsk_` key stays in the store and every answer shows its current `public_key`
+/// (`whpk_`), a new one after a rotation. `secret` is shown once: in the create and rotate answers only (OneInbox's
 /// reference shows it in every response; a secret readable by every later GET is one that leaks). `status` is `active`
 /// or `disabled`; `inactive` (the guide's word) is accepted as `disabled`.
 struct OneInboxWebhookRoutes: Sendable {
@@ -26,7 +28,7 @@ struct OneInboxWebhookRoutes: Sendable {
     init(api: ManagementAPI) {
         self.api = api
         commands = EndpointCommands(api: api, kind: .oneInbox, noun: "webhook") {
-            Self.object($0, secret: $1)
+            Self.object($0, credential: $1)
         }
     }
 
@@ -48,8 +50,10 @@ struct OneInboxWebhookRoutes: Sendable {
         guard let events = try fields.strings("events") else { throw RequestFields.invalid("events", "is required") }
         let validEvents = try Self.events(events)
         let receiveTestEvents = try fields.bool("receive_test_events") ?? false
+        let scheme = try fields.string("signature").map(Self.scheme) ?? StandardWebhooksSignature.schemeName
         try fields.finish()
-        return try commands.create(name: name, url: url, enabledEvents: validEvents, receiveTestEvents: receiveTestEvents)
+        return try commands.create(name: name, url: url, enabledEvents: validEvents, receiveTestEvents: receiveTestEvents,
+                                   scheme: scheme)
     }
 
     private func update(_ request: HTTPRequest) throws -> ManagementAPI.Transaction {
@@ -66,8 +70,21 @@ struct OneInboxWebhookRoutes: Sendable {
             }
         }
         changes.receiveTestEvents = try fields.bool("receive_test_events")
+        let signature = try fields.string("signature").map(Self.scheme)
         try fields.finish()
-        return try commands.update(request, changes)
+        guard let signature else { return try commands.update(request, changes) }
+        // The signature is chosen at creation: switching would leave the receiver unable to verify
+        // until it changed its key, with no overlap. The same value is accepted (a client echoing the object).
+        let id = try commands.id(request)
+        let update = try commands.update(request, changes)
+        return { [commands] connection in
+            let endpoint = try commands.find(connection, id: id)
+            guard endpoint.scheme == signature else {
+                throw RequestFields.invalid("signature", "cannot be changed (this webhook signs \(Self.signature(endpoint.scheme))): "
+                                            + "create a new webhook with the signature wanted")
+            }
+            return try update(connection)
+        }
     }
 
     /// Queues one test delivery to the webhook (whatever its events and status: it was asked for).
@@ -106,19 +123,37 @@ struct OneInboxWebhookRoutes: Sendable {
         return name
     }
 
+    /// The signature scheme of a `signature` value: `v1` (HMAC-SHA256, `whsec_` secret; the default) or
+    /// `v1a` (Ed25519, `whsk_`/`whpk_` key pair).
+    private static func scheme(_ signature: String) throws(HTTPError) -> String {
+        switch signature {
+        case "v1": StandardWebhooksSignature.schemeName
+        case StandardWebhooksV1aSignature.version: StandardWebhooksV1aSignature.schemeName
+        default: throw RequestFields.invalid("signature", "must be \"v1\" or \"v1a\", got \"\(signature)\"")
+        }
+    }
+
+    /// The `signature` value of a scheme.
+    private static func signature(_ scheme: String) -> String {
+        scheme == StandardWebhooksV1aSignature.schemeName ? StandardWebhooksV1aSignature.version : "v1"
+    }
+
     private static func events(_ names: [String]) throws(HTTPError) -> [String] {
         try EventCatalog.validate(names, known: EventCatalog.oneInbox, allowAll: false, field: "events", count: 1...20)
     }
 
-    /// The webhook object of REFERENCE §2.5; `secret` only when given (create and rotate).
-    static func object(_ endpoint: EndpointRecord, secret: String?) -> JSONValue {
+    /// The webhook object of REFERENCE §2.5 with our `signature`; `secret` only when given (create and
+    /// rotate), `public_key` (a `v1a` webhook's) whenever given.
+    static func object(_ endpoint: EndpointRecord, credential: ShownCredential?) -> JSONValue {
         var fields: [(String, JSONValue)] = [
             ("id", .string(endpoint.id)),
             ("name", ManagementAPI.text(endpoint.name)),
             ("url", .string(endpoint.url)),
             ("events", .array(endpoint.enabledEvents.map { .string($0) })),
+            ("signature", .string(signature(endpoint.scheme))),
         ]
-        if let secret { fields.append(("secret", .string(secret))) }
+        if let secret = credential?.secret { fields.append(("secret", .string(secret))) }
+        if let publicKey = credential?.publicKey { fields.append(("public_key", .string(publicKey))) }
         fields += [
             ("status", .string(endpoint.status == EndpointRecord.enabled ? "active" : "disabled")),
             ("receive_test_events", .bool(endpoint.receiveTestEvents)),

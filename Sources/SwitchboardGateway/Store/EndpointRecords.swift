@@ -102,6 +102,12 @@ enum EndpointRecords {
                                [endpoint.id, secret, endpoint.createdAt])
     }
 
+    /// The endpoint's current signing secret (or `whsk_` key), the one without an expiry; nil when none.
+    static func currentSecret(_ connection: SQLiteConnection, endpointID: String) throws -> String? {
+        try connection.query("SELECT secret FROM endpoint_secrets WHERE endpoint_id = ? AND expires_at IS NULL",
+                             [endpointID]).first.map { try $0.get("secret", as: String.self) }
+    }
+
     /// Writes every column but the id, and makes the endpoint's open deliveries follow its state
     /// (`DeliveryHistory.follow`: held while disabled, released once enabled, canceled once deleted).
     static func update(_ connection: SQLiteConnection, _ endpoint: EndpointRecord) throws {

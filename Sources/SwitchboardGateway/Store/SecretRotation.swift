@@ -5,7 +5,8 @@ import SwitchboardStore
 /// An endpoint has one current secret (`expires_at` NULL) and, during a rotation's grace period, the
 /// previous one, which keeps signing beside it until `expires_at`. The deliverer signs with every live
 /// secret, newest first (`DeliveryRecords.liveSecrets`), so a receiver that knows only the newest
-/// secret, or only the previous one, verifies every request of the grace period.
+/// secret, or only the previous one, verifies every request of the grace period. A `v1a` endpoint's
+/// secrets are `whsk_` Ed25519 keys, rotated the same way (its receiver holds the `whpk_` public keys).
 enum SecretRotation {
     /// The longest grace period a rotation accepts: 30 days, the bound of
     /// `delivery.secret_rotation_overlap_seconds`.
