@@ -40,6 +40,7 @@ struct VapiHMACPlanTests {
             HeaderField($0.name.lowercased(), $0.value)
         })
         #expect(scheme.usesTimestamp && !scheme.needsURL && !scheme.needsMessageID)
+        #expect(scheme.signsBody && !VapiSignature().signsBody)
     }
 
     /// The same with milliseconds: hmac.new(key, b"1767225600000." + body, sha256).hexdigest()

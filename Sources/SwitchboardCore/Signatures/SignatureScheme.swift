@@ -36,6 +36,9 @@ public protocol SignatureScheme: Sendable {
     var needsURL: Bool { get }
     /// The freshness window used when the caller has no tolerance of its own, in seconds.
     var defaultTolerance: Int64 { get }
+    /// Whether the signature depends on the body (default: not for ``SignatureSchemes/headerOnlyNames``;
+    /// `vapi` with an HMAC plan does).
+    var signsBody: Bool { get }
 
     /// The header fields to send with `request` (its body and, for schemes that sign it, its
     /// URL). The default signs the body alone, as ``sign(body:secrets:timestamp:id:)``.

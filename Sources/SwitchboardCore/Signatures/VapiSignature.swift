@@ -23,6 +23,8 @@ public struct VapiSignature: SignatureScheme {
     public var needsMessageID: Bool { hmac?.signsMessageID ?? false }
     public var usesTimestamp: Bool { hmac?.includeTimestamp ?? false }
     public var needsURL: Bool { hmac?.signsURL ?? false }
+    /// The Bearer / inline secret is a header alone; the HMAC plan signs the body.
+    public var signsBody: Bool { hmac != nil }
 
     public init(hmac: HMACPlan? = nil) {
         self.hmac = hmac
