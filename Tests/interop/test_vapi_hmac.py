@@ -22,6 +22,7 @@ import time
 import urllib.request
 
 from gateway_process import Gateway, free_port, send
+from switchboard_cli import _run
 
 CALL = json.loads((pathlib.Path(__file__).parent / "provider_calls" / "vapi.json").read_text())
 REPORT = next(event for event in CALL["events"] if event["message"]["type"] == "end-of-call-report")
@@ -116,3 +117,31 @@ def test_every_plan_option_as_vapi_describes_it():
         assert status == 401 and message.startswith("stale timestamp"), message
     finally:
         gateway.close()
+
+
+def test_switchboard_sign_and_verify_with_a_plan_file_agree_with_python(tmp_path):
+    """`switchboard sign --hmac-plan` writes what Python's hmac computes (and the gateway accepts);
+    `switchboard verify --hmac-plan` accepts Python's signature and refuses a tampered body."""
+    plan = {"algorithm": "sha1", "signature_prefix": "v1=", "signature_encoding": "base64",
+            "payload_format": "{timestamp}:{method}:{body}"}
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(plan))
+    now = int(time.time())
+    result = _run(["sign", "--scheme", "vapi", "--secret", SECRET, "--hmac-plan", str(plan_file),
+                   "--timestamp", str(now)], BODY)
+    assert result.status == 0, result.stderr
+    expected = "v1=" + base64.b64encode(hmac.new(SECRET.encode(), payload(plan["payload_format"], BODY, timestamp=str(now),
+                                                                          method="POST"), hashlib.sha1).digest()).decode()
+    assert result.headers == {"x-timestamp": str(now), "x-signature": expected}
+    gateway = Gateway({"sources": [{"name": "vapi", "format": "vapi",
+                                    "auth": {"scheme": "vapi", "hmac": {"secret": SECRET, **plan}}}]})
+    try:
+        status, message = post(gateway, BODY, result.headers)
+        assert status == 202, message
+    finally:
+        gateway.close()
+    verify = ["verify", "--scheme", "vapi", "--secret", SECRET, "--hmac-plan", str(plan_file),
+              "--header", f"x-timestamp: {now}", "--header", f"x-signature: {expected}"]
+    assert _run(verify, BODY).status == 0
+    tampered = _run(verify, BODY + b" ")
+    assert (tampered.status, tampered.stderr.strip()) == (1, "switchboard verify: signature mismatch: no signature matches a configured secret")

@@ -17,24 +17,33 @@ enum HMACPlanConfig {
         guard let secret = try block.secret("secret", environment: environment) else {
             throw ConfigError(at: "\(at).secret", "is required: the HMAC credential's secret key")
         }
+        let plan = try parsePlan(&block)
+        try block.finish()
+        try check(secret, scheme: scheme, plan: plan, at: "\(at).secret")
+        return (secret, plan)
+    }
+
+    /// The plan's keys of `block` (all but `secret`), not finishing it: also the JSON plan file of
+    /// `switchboard sign`/`verify --hmac-plan`.
+    static func parsePlan(_ block: inout ConfigReader) throws -> HMACPlan {
+        let at = block.location.isEmpty ? "" : "\(block.location)."
         var algorithm = HMAC.Algorithm.sha256
         if let name = try block.string("algorithm") {
             guard let named = HMACPlan.algorithm(named: name) else {
                 let known = HMACPlan.algorithmNames.map(\.0).joined(separator: ", ")
-                throw ConfigError(at: "\(at).algorithm", "must be one of \(known), got \"\(name)\"")
+                throw ConfigError(at: "\(at)algorithm", "must be one of \(known), got \"\(name)\"")
             }
             algorithm = named
         }
         var encoding = HMACPlan.Encoding.hex
         if let name = try block.string("signature_encoding") {
             guard let named = HMACPlan.Encoding(rawValue: name) else {
-                throw ConfigError(at: "\(at).signature_encoding", "must be \"hex\" or \"base64\", got \"\(name)\"")
+                throw ConfigError(at: "\(at)signature_encoding", "must be \"hex\" or \"base64\", got \"\(name)\"")
             }
             encoding = named
         }
-        let plan: HMACPlan
         do {
-            plan = try HMACPlan(algorithm: algorithm, signatureHeader: try block.string("signature_header"),
+            return try HMACPlan(algorithm: algorithm, signatureHeader: try block.string("signature_header"),
                                 timestampHeader: try block.string("timestamp_header"),
                                 includeTimestamp: try block.bool("include_timestamp") ?? true,
                                 payloadFormat: try block.string("payload_format"),
@@ -42,11 +51,8 @@ enum HMACPlanConfig {
                                 signatureEncoding: encoding, messageIdHeader: try block.string("message_id_header"),
                                 secretIsBase64: try block.bool("secret_is_base64") ?? false)
         } catch let error as HMACPlanError {
-            throw ConfigError(at: "\(at).\(error.option)", error.problem)
+            throw ConfigError(at: "\(at)\(error.option)", error.problem)
         }
-        try block.finish()
-        try check(secret, scheme: scheme, plan: plan, at: "\(at).secret")
-        return (secret, plan)
     }
 
     /// A secret the plan can key with (base64 when `secret_is_base64`), else a `ConfigError` at `key`.
