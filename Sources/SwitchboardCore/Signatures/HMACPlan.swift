@@ -121,7 +121,7 @@ public struct HMACPlan: Sendable, Equatable {
     }
 
     /// The key bytes of `secret`: its UTF-8 bytes, or with ``secretIsBase64`` its base64-decoded
-    /// bytes. Nil with the problem when unusable.
+    /// bytes; a failure naming the problem when the secret is unusable (empty, or not base64).
     func key(_ secret: String) -> Result<[UInt8], HMACPlanError> {
         guard !secret.isEmpty else { return .failure(HMACPlanError(option: "secret", "the secret is empty")) }
         guard secretIsBase64 else { return .success(Array(secret.utf8)) }
