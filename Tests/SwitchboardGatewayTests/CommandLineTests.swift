@@ -82,4 +82,46 @@ struct CommandLineTests {
         #expect(missing == 2)
         #expect(missingOutput.err.contains("cannot read the file"))
     }
+
+    /// `sign`/`verify --scheme vapi --hmac-plan FILE`: the plan file has the keys of a source's
+    /// `auth.hmac` but `secret`; the signature is the one Python's `hmac` computes for the default
+    /// plan with a `sha256=` prefix; mistakes are usage errors naming the file and key.
+    @Test func signAndVerifyWithAPlanFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let body = directory.file("body.json")
+        try Data(#"{"message":{"type":"end-of-call-report"}}"#.utf8).write(to: URL(fileURLWithPath: body))
+        let plan = directory.file("plan.json")
+        try Data(#"{"signature_prefix": "sha256="}"#.utf8).write(to: URL(fileURLWithPath: plan))
+        // "sha256=" + hmac.new(b"vapi-hmac-secret", b"1767225600." + body, sha256).hexdigest()
+        let signature = "sha256=f2b2cb68b3edc1ab3f857302ebee5cfa7353d158a9bfa8a64469010475ecebb8"
+        let (status, output) = run(["sign", "--scheme", "vapi", "--secret", "vapi-hmac-secret", "--hmac-plan", plan,
+                                    "--timestamp", "1767225600", "--in", body])
+        #expect(status == 0, "\(output.err)")
+        #expect(output.out == "x-timestamp: 1767225600\nx-signature: \(signature)\n")
+        let verify = ["verify", "--scheme", "vapi", "--secret", "vapi-hmac-secret", "--hmac-plan", plan, "--tolerance", "0",
+                      "--header", "x-timestamp: 1767225600", "--in", body]
+        #expect(run(verify + ["--header", "x-signature: \(signature)"]).0 == 0)
+        let (mismatch, refused) = run(verify + ["--header", "x-signature: sha256=00"])
+        #expect(mismatch == 1)
+        #expect(refused.err == "switchboard verify: signature mismatch: no signature matches a configured secret\n")
+
+        let bad = directory.file("bad.json")
+        try Data(#"{"algorithm": "md5"}"#.utf8).write(to: URL(fileURLWithPath: bad))
+        let cases: [([String], String)] = [
+            (["sign", "--scheme", "vapi", "--secret", "k", "--hmac-plan", bad, "--in", body],
+             #"switchboard sign: --hmac-plan \#(bad): algorithm: must be one of sha256, sha512, sha1, got "md5""#),
+            (["sign", "--scheme", "retell", "--secret", "k", "--hmac-plan", plan, "--in", body],
+             "switchboard sign: --hmac-plan is only for vapi"),
+            (["verify", "--scheme", "vapi", "--secret", "k", "--hmac-plan", directory.file("none.json"), "--in", body],
+             "switchboard verify: cannot read --hmac-plan '\(directory.file("none.json"))'"),
+            (["sign", "--scheme", "vapi", "--secret", "k", "--timestamp", "1", "--in", body],
+             "switchboard sign: --timestamp is not used by vapi"),
+        ]
+        for (arguments, prefix) in cases {
+            let (status, output) = run(arguments)
+            #expect(status == 2, "\(arguments)")
+            #expect(output.err.hasPrefix(prefix), "\(arguments): \(output.err)")
+        }
+    }
 }

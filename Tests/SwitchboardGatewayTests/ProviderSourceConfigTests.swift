@@ -58,7 +58,7 @@ struct ProviderSourceConfigTests {
         #expect(problem(#"{\#(twilio), "public_url": "ftp://h.example.com/x"}"#)
                 == #"sources[0].public_url: must be an absolute http or https URL, got "ftp://h.example.com/x""#)
         #expect(problem(#"{"name": "c", "format": "callingbox", "public_url": "https://h.example.com/x", "auth": {"scheme": "callingbox", "secret": "k"}}"#)
-                == "sources[0].public_url: applies only to schemes that sign the request URL (twilio)")
+                == "sources[0].public_url: applies only to schemes that sign the request URL (twilio, or an hmac plan whose payload_format has {url})")
         #expect(problem(#"{"name": "t", "format": "callingbox", "auth": {"scheme": "telnyx", "secret": "k"}}"#)
                 == "sources[0].auth.secret: does not apply to scheme telnyx: it verifies with public_key")
         #expect(problem(#"{"name": "t", "format": "callingbox", "auth": {"scheme": "telnyx"}}"#)

@@ -7,7 +7,8 @@ SDKs: twilio 9.13.0 `RequestValidator`; telnyx 4.189.0 `verify_webhook_signature
 `Vonage(...).voice.verify_signature` (PyJWT makes the HS256 tokens, as vonage-jwt decodes them); retell-sdk 6.2.13
 `webhook_auth.sign`/`verify` and `Retell.verify`; elevenlabs 2.78.0 `webhooks.construct_event`.
 vapi-server-sdk is not used: it has no webhook signer or verifier (Vapi's default credential is a
-plain secret header, compared in the Swift tests).
+plain secret header, compared in the Swift tests; its HMAC credential is checked against Python's `hmac`
+module in test_vapi_hmac.py).
 """
 
 from __future__ import annotations

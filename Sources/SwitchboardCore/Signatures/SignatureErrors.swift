@@ -69,6 +69,8 @@ public enum SignatureSchemeError: Error, Sendable, Equatable {
     case missingTokenHeader
     /// A token header name was given to a scheme that does not use one.
     case tokenHeaderNotApplicable(scheme: String)
+    /// An HMAC plan was given to a scheme that does not take one (``SignatureSchemes/hmacPlanNames``).
+    case hmacPlanNotApplicable(scheme: String)
     /// The header name is not an RFC 9110 token.
     case invalidHeaderName(String)
     /// Signing needs at least one secret.
@@ -99,6 +101,8 @@ extension SignatureSchemeError: CustomStringConvertible {
             return "the header-token scheme needs the name of its header"
         case .tokenHeaderNotApplicable(let scheme):
             return "the \(scheme) scheme does not take a token header name"
+        case .hmacPlanNotApplicable(let scheme):
+            return "the \(scheme) scheme does not take an HMAC plan (only \(SignatureSchemes.hmacPlanNames.joined(separator: ", ")))"
         case .invalidHeaderName(let name):
             return "'\(name)' is not a valid header name"
         case .noSecret:

@@ -36,6 +36,9 @@ public protocol SignatureScheme: Sendable {
     var needsURL: Bool { get }
     /// The freshness window used when the caller has no tolerance of its own, in seconds.
     var defaultTolerance: Int64 { get }
+    /// Whether the signature depends on the body (default: not for ``SignatureSchemes/headerOnlyNames``;
+    /// `vapi` with an HMAC plan does).
+    var signsBody: Bool { get }
 
     /// The header fields to send with `request` (its body and, for schemes that sign it, its
     /// URL). The default signs the body alone, as ``sign(body:secrets:timestamp:id:)``.
@@ -68,11 +71,14 @@ public struct SignedRequest: Sendable, Equatable {
     /// path and the query exactly as sent), or nil when unknown. Behind a proxy this is the
     /// configured public URL, not the one the gateway received.
     public var url: String?
+    /// The request method (`POST`), or nil when unknown; schemes that sign it read nil as `POST`.
+    public var method: String?
 
-    public init(body: [UInt8], headers: [HeaderField] = [], url: String? = nil) {
+    public init(body: [UInt8], headers: [HeaderField] = [], url: String? = nil, method: String? = nil) {
         self.body = body
         self.headers = headers
         self.url = url
+        self.method = method
     }
 }
 
@@ -127,10 +133,19 @@ public enum SignatureSchemes {
     /// not a source's scheme.
     public static let asymmetricNames = [StandardWebhooksV1aSignature.schemeName]
 
+    /// The schemes that take an ``HMACPlan`` (Vapi's HMAC credential).
+    public static let hmacPlanNames = [VapiSignature.schemeName]
+
     /// The scheme called `name`. `tokenHeader` is the header name for `header-token`, required
-    /// there and refused by the other schemes.
-    public static func scheme(named name: String, tokenHeader: String? = nil) throws(SignatureSchemeError)
-        -> any SignatureScheme {
+    /// there and refused by the other schemes; `hmacPlan` is for the schemes of ``hmacPlanNames``
+    /// only and refused by the others.
+    public static func scheme(named name: String, tokenHeader: String? = nil, hmacPlan: HMACPlan? = nil)
+        throws(SignatureSchemeError) -> any SignatureScheme {
+        if let hmacPlan {
+            guard name == VapiSignature.schemeName else { throw .hmacPlanNotApplicable(scheme: name) }
+            guard tokenHeader == nil else { throw .tokenHeaderNotApplicable(scheme: name) }
+            return VapiSignature(hmac: hmacPlan)
+        }
         if name == HeaderTokenSignature.schemeName {
             guard let tokenHeader else { throw .missingTokenHeader }
             return try HeaderTokenSignature(headerName: tokenHeader)

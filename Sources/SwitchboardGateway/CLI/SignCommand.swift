@@ -6,7 +6,7 @@ struct SignCommand: SwitchboardCommand {
     static let summary = "Sign a request body; print the headers to send."
     static let usage = """
     Usage: switchboard sign --scheme S --secret SECRET... [--timestamp T] [--id ID] [--header NAME]
-                            [--url URL] [--private-key KEY] [--in FILE]
+                            [--url URL] [--private-key KEY] [--hmac-plan FILE] [--in FILE]
 
     Reads a request body byte for byte (no newline is added or removed) and prints the headers that
     authenticate it, one 'Name: value' per line.
@@ -19,6 +19,7 @@ struct SignCommand: SwitchboardCommand {
                        callingbox and standard-webhooks write one signature per secret, the
                        others take exactly one (twilio: the auth token; retell: the API key)
       --timestamp T    Unix seconds to sign (default: now); not for header-token, twilio, vapi
+                       (but vapi with --hmac-plan that includes a timestamp)
       --id ID          the message id of standard-webhooks(-v1a) (webhook-id), inkbox
                        (X-Inkbox-Request-ID) and vonage (the JWT's jti) (default: a new random
                        UUID); not for the others
@@ -30,6 +31,9 @@ struct SignCommand: SwitchboardCommand {
                        telnyx and standard-webhooks-v1a, instead of --secret: base64 of the
                        32-byte Ed25519 seed (v1a: whsk_<base64>; repeat it to sign with several,
                        one v1a signature each)
+      --hmac-plan FILE vapi only: sign with Vapi's HMAC credential instead of the secret header;
+                       FILE is a JSON object with the keys of a source's auth.hmac but secret
+                       (which is --secret); --id is then the {svix-id}, --url the {url}
       --in FILE        read the body from FILE ('-' or absent: standard input)
       --help           show this help
 
@@ -40,7 +44,8 @@ struct SignCommand: SwitchboardCommand {
     Exit status: 0 headers printed, 1 failure, 2 usage error (also a secret the scheme cannot use).
 
     """
-    static let options = OptionSpec(valued: ["scheme", "secret", "timestamp", "id", "header", "url", "private-key", "in"],
+    static let options = OptionSpec(valued: ["scheme", "secret", "timestamp", "id", "header", "url", "private-key",
+                                             "hmac-plan", "in"],
                                     repeatable: ["secret", "private-key"])
 
     static func run(_ arguments: ParsedArguments, output: CommandOutput) throws -> Int32 {

@@ -18,12 +18,15 @@ struct SignatureCommandInputs {
         guard let name = arguments.value("scheme") else {
             throw UsageError("--scheme is required (\((SignatureSchemes.allNames + SignatureSchemes.asymmetricNames).joined(separator: ", ")))")
         }
+        let plan = try Self.hmacPlan(arguments.value("hmac-plan"))
         do {
-            scheme = try SignatureSchemes.scheme(named: name, tokenHeader: tokenHeader)
+            scheme = try SignatureSchemes.scheme(named: name, tokenHeader: tokenHeader, hmacPlan: plan)
         } catch .missingTokenHeader {
             throw UsageError("the header-token scheme needs --\(tokenHeaderOption) NAME")
         } catch .tokenHeaderNotApplicable {
             throw UsageError("--\(tokenHeaderOption) NAME is only for the header-token scheme")
+        } catch .hmacPlanNotApplicable {
+            throw UsageError("--hmac-plan is only for \(SignatureSchemes.hmacPlanNames.joined(separator: ", "))")
         } catch {
             throw UsageError(error.description)
         }
@@ -43,6 +46,21 @@ struct SignatureCommandInputs {
         if url == nil, scheme.needsURL { throw UsageError("--url is required for \(name): the URL the sender requested") }
         if url != nil, !scheme.needsURL { throw UsageError("--url is not used by \(name)") }
         body = try Self.readBody(arguments.value("in"))
+    }
+
+    /// `--hmac-plan FILE`: a JSON object with the keys of a source's `auth.hmac` but `secret` (which
+    /// is `--secret`), or nil when the option is absent. An unreadable or wrong file is a usage error.
+    static func hmacPlan(_ path: String?) throws -> HMACPlan? {
+        guard let path else { return nil }
+        guard let bytes = FileBytes.read(atPath: path) else { throw UsageError("cannot read --hmac-plan '\(path)'") }
+        do {
+            var reader = try ConfigReader.parse(Data(bytes))
+            let plan = try HMACPlanConfig.parsePlan(&reader)
+            try reader.finish()
+            return plan
+        } catch let error as ConfigError {
+            throw UsageError("--hmac-plan \(path): \(error.description)")
+        }
     }
 
     /// The bytes of `path`, or of standard input for nil or `-`, exactly as stored: no newline

@@ -7,7 +7,7 @@ struct VerifyCommand: SwitchboardCommand {
     static let usage = """
     Usage: switchboard verify --scheme S --secret SECRET... --header 'Name: value'...
                               [--tolerance SECONDS] [--token-header NAME] [--url URL]
-                              [--public-key KEY...] [--in FILE]
+                              [--public-key KEY...] [--hmac-plan FILE] [--in FILE]
 
     Reads a request body byte for byte (no newline is added or removed) and checks that the given
     headers authenticate it. Prints 'ok' when they do; otherwise prints the reason (a missing or
@@ -28,6 +28,9 @@ struct VerifyCommand: SwitchboardCommand {
                            public one, query included), which the signature covers
       --public-key KEY     telnyx and standard-webhooks-v1a, instead of --secret: base64 of the
                            32-byte Ed25519 public key (v1a: whpk_<base64>); repeat it to accept several
+      --hmac-plan FILE     vapi only: check Vapi's HMAC credential instead of the secret header;
+                           FILE is a JSON object with the keys of a source's auth.hmac but secret
+                           (which is --secret); with {url} in its payload_format, --url is required
       --in FILE            read the body from FILE ('-' or absent: standard input)
       --help               show this help
 
@@ -35,7 +38,7 @@ struct VerifyCommand: SwitchboardCommand {
 
     """
     static let options = OptionSpec(
-        valued: ["scheme", "secret", "header", "tolerance", "token-header", "url", "public-key", "in"],
+        valued: ["scheme", "secret", "header", "tolerance", "token-header", "url", "public-key", "hmac-plan", "in"],
         repeatable: ["secret", "header", "public-key"])
 
     static func run(_ arguments: ParsedArguments, output: CommandOutput) throws -> Int32 {

@@ -2,7 +2,7 @@
 /// is applied live and what needs a restart. Names are key paths; secret values never appear.
 ///
 /// Live: `api_keys`, and each existing source's `auth` (secrets or public keys, `secret_previous` and its
-/// expiry, `tolerance_seconds`, a header-token's value) as long as its scheme (and token header) stays,
+/// expiry, `tolerance_seconds`, a header-token's value, an `hmac` plan) as long as its scheme (and token header) stays,
 /// and its `public_url` (the URL a Twilio signature is checked against). Everything
 /// else — listen, store, delivery, retention, limits, mappings, log, org_default_secret, sources added, removed or
 /// changed otherwise — takes effect at the next start.
@@ -44,8 +44,10 @@ public struct ConfigChanges: Sendable, Equatable {
             authOnly.auth = next.auth
             authOnly.previousSecret = next.previousSecret
             authOnly.publicURL = next.publicURL
+            authOnly.hmacPlan = next.hmacPlan
             if authOnly == next, Self.sameKind(current.auth, next.auth) {
-                if current.auth != next.auth || current.previousSecret != next.previousSecret {
+                if current.auth != next.auth || current.previousSecret != next.previousSecret
+                    || current.hmacPlan != next.hmacPlan {
                     live.append("sources.\(current.name).auth")
                 }
                 if current.publicURL != next.publicURL { live.append("sources.\(current.name).public_url") }

@@ -39,14 +39,15 @@ public enum ConfigCheck {
         try checkFormat(source.format, at: "\(at).format", formats: formats)
         if case .signature(let scheme, let secrets, _) = source.auth {
             let provider = SignatureSchemes.providerNames.contains(scheme)
-            let key = ProviderAuth.credential(of: scheme) == .ed25519 ? "public_key" : "secret"
+            let plan = source.hmacPlan
+            let key = plan != nil ? "hmac.secret" : ProviderAuth.credential(of: scheme) == .ed25519 ? "public_key" : "secret"
             for (index, secret) in secrets.enumerated() {
                 let at = "\(at).auth.\(secrets.count > 1 ? "\(key)s[\(index)]" : key)"
-                if provider { try ProviderAuth.check(secret, scheme: scheme, at: at) } else { try checkSecret(secret, scheme: scheme, at: at) }
+                if provider { try ProviderAuth.check(secret, scheme: scheme, hmacPlan: plan, at: at) } else { try checkSecret(secret, scheme: scheme, at: at) }
             }
             if let previous = source.previousSecret {
                 let at = "\(at).auth.secret_previous"
-                if provider { try ProviderAuth.check(previous.secret, scheme: scheme, at: at) } else { try checkSecret(previous.secret, scheme: scheme, at: at) }
+                if provider { try ProviderAuth.check(previous.secret, scheme: scheme, hmacPlan: plan, at: at) } else { try checkSecret(previous.secret, scheme: scheme, at: at) }
             }
         }
         if let url = source.webhookURL {

@@ -11,16 +11,17 @@ enum ProviderAuth {
         (try? SignatureSchemes.scheme(named: scheme))?.credential ?? .sharedSecret
     }
 
-    /// Whether the named scheme signs the request URL, so that a source needs `public_url`.
-    static func needsURL(_ scheme: String) -> Bool {
-        (try? SignatureSchemes.scheme(named: scheme))?.needsURL ?? false
+    /// Whether the named scheme (with its HMAC plan, if any) signs the request URL, so that a source
+    /// needs `public_url`.
+    static func needsURL(_ scheme: String, hmacPlan: HMACPlan? = nil) -> Bool {
+        (try? SignatureSchemes.scheme(named: scheme, hmacPlan: hmacPlan))?.needsURL ?? false
     }
 
     /// A credential the scheme can verify with: verification of an empty request must not find it
     /// unusable (an empty auth token, a public key that is not base64 of 32 bytes, …).
-    static func check(_ credential: String, scheme name: String, at key: String) throws {
+    static func check(_ credential: String, scheme name: String, hmacPlan: HMACPlan? = nil, at key: String) throws {
         do {
-            let scheme = try SignatureSchemes.scheme(named: name)
+            let scheme = try SignatureSchemes.scheme(named: name, hmacPlan: hmacPlan)
             let probe = SignedRequest(body: [], headers: [], url: "https://switchboard.invalid/config-check")
             try scheme.verify(probe, secrets: [credential], now: 1, tolerance: scheme.defaultTolerance)
         } catch let failure as SignatureFailure {
@@ -30,11 +31,21 @@ enum ProviderAuth {
         }
     }
 
-    /// `{"scheme", "secret" | "secrets" | "public_key" | "public_keys", "tolerance_seconds"?}`.
+    /// `{"scheme", "secret" | "secrets" | "public_key" | "public_keys" | "hmac", "tolerance_seconds"?}`;
+    /// `hmac` (``HMACPlanConfig``) only for the schemes that take an HMAC plan, instead of `secret(s)`.
     static func parse(_ auth: inout ConfigReader, scheme name: String,
-                      environment: [String: String]) throws -> SourceConfig.Auth {
+                      environment: [String: String]) throws -> (auth: SourceConfig.Auth, hmacPlan: HMACPlan?) {
         let at = auth.location
         let scheme = try SignatureSchemes.scheme(named: name)
+        if SignatureSchemes.hmacPlanNames.contains(name), var block = try auth.object("hmac") {
+            for wrong in ["secret", "secrets"] where auth.isPresent(wrong) {
+                throw ConfigError(at: "\(at).\(wrong)",
+                                  "does not apply with hmac: \(name) sends one credential per server; the HMAC key is hmac.secret")
+            }
+            let (secret, plan) = try HMACPlanConfig.parse(&block, scheme: name, environment: environment)
+            let tolerance = try auth.int("tolerance_seconds", range: 0...86_400) ?? Int(scheme.defaultTolerance)
+            return (.signature(scheme: name, secrets: [secret], toleranceSeconds: tolerance), plan)
+        }
         let (key, listKey, other, otherList) = scheme.credential == .ed25519
             ? ("public_key", "public_keys", "secret", "secrets") : ("secret", "secrets", "public_key", "public_keys")
         for wrong in [other, otherList] where auth.isPresent(wrong) {
@@ -45,21 +56,22 @@ enum ProviderAuth {
         credentials += try auth.secrets(listKey, environment: environment) ?? []
         guard !credentials.isEmpty else { throw ConfigError(at: "\(at).\(key)", "is required for scheme \(name)") }
         let tolerance = try auth.int("tolerance_seconds", range: 0...86_400) ?? Int(scheme.defaultTolerance)
-        return .signature(scheme: name, secrets: credentials, toleranceSeconds: tolerance)
+        return (.signature(scheme: name, secrets: credentials, toleranceSeconds: tolerance), nil)
     }
 }
 
 extension SourceConfig {
     /// `public_url`: required, and only allowed, for a scheme that signs the request URL; an absolute
     /// `http(s)` URL with a host, written as the provider's console has it (query included).
-    static func parsePublicURL(_ reader: inout ConfigReader, auth: Auth) throws -> String? {
+    static func parsePublicURL(_ reader: inout ConfigReader, auth: Auth, hmacPlan: HMACPlan?) throws -> String? {
         let key = reader.location.isEmpty ? "public_url" : "\(reader.location).public_url"
         let text = try reader.string("public_url")
         var scheme: String?
         if case .signature(let name, _, _) = auth { scheme = name }
-        guard let scheme, ProviderAuth.needsURL(scheme) else {
+        guard let scheme, ProviderAuth.needsURL(scheme, hmacPlan: hmacPlan) else {
             if text != nil {
-                throw ConfigError(at: key, "applies only to schemes that sign the request URL (\(urlSchemes.joined(separator: ", ")))")
+                throw ConfigError(at: key, "applies only to schemes that sign the request URL (\(urlSchemes.joined(separator: ", ")), "
+                                  + "or an hmac plan whose payload_format has {url})")
             }
             return nil
         }
@@ -74,7 +86,7 @@ extension SourceConfig {
     }
 
     /// The schemes that sign the request URL, for messages.
-    static var urlSchemes: [String] { SignatureSchemes.providerNames.filter(ProviderAuth.needsURL) }
+    static var urlSchemes: [String] { SignatureSchemes.providerNames.filter { ProviderAuth.needsURL($0) } }
 }
 
 extension ConfigReader {

@@ -39,6 +39,9 @@ public struct SourceConfig: Sendable, Equatable {
     /// The absolute URL the sender requests (`public_url`), which schemes that sign the URL (Twilio)
     /// verify against: what the provider dialled, not what the gateway sees behind a proxy.
     public var publicURL: String?
+    /// The `auth.hmac` plan of a scheme that takes one (`vapi`): it replaces the shared-secret check,
+    /// and the source's secrets are then the HMAC keys.
+    public var hmacPlan: HMACPlan?
 
     /// An inbound secret kept for a roll-over, and when it stops verifying.
     public struct PreviousSecret: Sendable, Equatable {
@@ -64,10 +67,10 @@ public struct SourceConfig: Sendable, Equatable {
             throw ConfigError(at: "\(at).auth", "is required: every source is authenticated")
         }
         let allowUnsigned = try reader.bool("allow_unsigned") ?? false
-        let parsedAuth = try parseAuth(&auth, environment: environment, allowUnsigned: allowUnsigned)
+        let (parsedAuth, hmacPlan) = try parseAuth(&auth, environment: environment, allowUnsigned: allowUnsigned)
         let previous = try parsePrevious(&auth, auth: parsedAuth, environment: environment)
         try auth.finish()
-        let publicURL = try parsePublicURL(&reader, auth: parsedAuth)
+        let publicURL = try parsePublicURL(&reader, auth: parsedAuth, hmacPlan: hmacPlan)
         if allowUnsigned, previous != nil {
             throw ConfigError(at: "\(at).auth.secret_previous", "cannot be combined with allow_unsigned: with a signing key, every request must be signed")
         }
@@ -94,7 +97,7 @@ public struct SourceConfig: Sendable, Equatable {
         try reader.finish()
         return SourceConfig(name: name, format: format, auth: parsedAuth, webhookURL: webhookURL,
                             webhookFormat: webhookFormat, unknownEvents: unknown, allowUnsigned: allowUnsigned,
-                            incomingCall: incomingCall, previousSecret: previous, publicURL: publicURL)
+                            incomingCall: incomingCall, previousSecret: previous, publicURL: publicURL, hmacPlan: hmacPlan)
     }
 
     /// `secret_previous` with its required `secret_previous_expires_at` (RFC 3339 text or Unix seconds),
@@ -126,7 +129,7 @@ public struct SourceConfig: Sendable, Equatable {
 
     /// `allowUnsigned` lets an inkbox source go without a secret (every request then passes unsigned).
     private static func parseAuth(_ auth: inout ConfigReader, environment: [String: String],
-                                  allowUnsigned: Bool) throws -> Auth {
+                                  allowUnsigned: Bool) throws -> (Auth, HMACPlan?) {
         let at = auth.location
         guard let scheme = try auth.string("scheme") else { throw ConfigError(at: "\(at).scheme", "is required") }
         switch scheme {
@@ -137,7 +140,7 @@ public struct SourceConfig: Sendable, Equatable {
             guard let value = try auth.secret("value", environment: environment) else {
                 throw ConfigError(at: "\(at).value", "is required for scheme header-token")
             }
-            return .headerToken(header: header, value: value)
+            return (.headerToken(header: header, value: value), nil)
         case "callingbox", "standard-webhooks", "inkbox":
             var secrets: [String] = []
             if let one = try auth.secret("secret", environment: environment) { secrets.append(one) }
@@ -146,7 +149,7 @@ public struct SourceConfig: Sendable, Equatable {
                 throw ConfigError(at: "\(at).secret", "is required for scheme \(scheme)")
             }
             let tolerance = try auth.int("tolerance_seconds", range: 0...86_400) ?? Int(SignatureSchemes.defaultTolerance)
-            return .signature(scheme: scheme, secrets: secrets, toleranceSeconds: tolerance)
+            return (.signature(scheme: scheme, secrets: secrets, toleranceSeconds: tolerance), nil)
         case _ where SignatureSchemes.providerNames.contains(scheme):
             return try ProviderAuth.parse(&auth, scheme: scheme, environment: environment)
         default:

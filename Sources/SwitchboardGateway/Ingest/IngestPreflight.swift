@@ -21,7 +21,8 @@ extension IngestService {
         } catch {
             switch error {
             // A mismatch over the empty body is final only where the body is not signed (a header
-            // token, Vapi's secret); Twilio's form fields, Vonage's payload_hash and the HMACs wait for it.
+            // token, Vapi's secret without an HMAC plan); Twilio's form fields, Vonage's payload_hash and
+            // the HMACs wait for it.
             case .signatureMismatch where source.scheme.signsBody, .mismatch where source.scheme.signsBody, .cryptoFailure:
                 return nil
             default:

@@ -1,14 +1,14 @@
 import SwitchboardCore
 
 extension IngestService.Source {
-    /// The verifier of one configured source: its scheme, secrets and timestamp tolerance.
+    /// The verifier of one configured source: its scheme (with its HMAC plan), secrets and timestamp tolerance.
     init(_ config: SourceConfig) throws {
         switch config.auth {
         case .headerToken(let header, let value):
             self.init(config: config, scheme: try SignatureSchemes.scheme(named: "header-token", tokenHeader: header),
                       secrets: [value], tolerance: 0)
         case .signature(let name, let keys, let seconds):
-            self.init(config: config, scheme: try SignatureSchemes.scheme(named: name), secrets: keys,
+            self.init(config: config, scheme: try SignatureSchemes.scheme(named: name, hmacPlan: config.hmacPlan), secrets: keys,
                       tolerance: Int64(seconds))
         }
     }

@@ -178,7 +178,7 @@ final class IngestService: Sendable {
         if source.config.allowUnsigned, source.secrets.isEmpty { return }
         // The URL is the configured public one (what the provider dialled), for the schemes that sign it.
         let signed = SignedRequest(body: request.body, headers: request.headers.map { HeaderField($0.name, $0.value) },
-                                   url: source.config.publicURL)
+                                   url: source.config.publicURL, method: request.method.rawValue)
         try source.scheme.verify(signed, secrets: source.secrets + source.config.previousSecrets(at: now),
                                  now: Int64(now), tolerance: source.tolerance)
     }
