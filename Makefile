@@ -81,6 +81,7 @@ install: $(if $(filter $(RELEASE_BINARY),$(INSTALL_BINARY)),release)
 test: deps interop-deps
 	@scripts/install-deps.sh $(TEST_PACKAGES)
 	$(SWIFT) build --build-tests
+	@scripts/clean-test-mounts.sh
 	$(SWIFT) test --skip-build
 	$(INTEROP_PYTEST)
 
