@@ -9,10 +9,19 @@ public struct CallAnswer: Sendable, Equatable {
     public var action: Action
     /// Where Inkbox connects the call's WebSocket; nil leaves the number's configured URL in force.
     public var websocketURL: String?
+    /// Why a call is rejected, for providers whose reject takes one (TwiML/TeXML `<Reject reason>`):
+    /// `rejected` or `busy`; nil is the provider's default. Not part of Inkbox's answer.
+    public var reason: RejectReason?
 
-    public init(action: Action, websocketURL: String? = nil) {
+    /// The reasons a `<Reject>` takes (PROVIDERS.md §1.6).
+    public enum RejectReason: String, Sendable, Equatable, CaseIterable {
+        case rejected, busy
+    }
+
+    public init(action: Action, websocketURL: String? = nil, reason: RejectReason? = nil) {
         self.action = action
         self.websocketURL = websocketURL
+        self.reason = reason
     }
 
     /// The answer's JSON: `action`, then `client_websocket_url` only when there is one.
@@ -35,12 +44,22 @@ public struct CallAnswer: Sendable, Equatable {
         guard let actionValue = object["action"] else { throw .missingAction }
         guard let text = actionValue.stringValue else { throw .actionNotText(actionValue.typeNameWithArticle) }
         guard let action = Action(rawValue: text) else { throw .unknownAction(text) }
+        var answer = CallAnswer(action: action)
+        switch action == .reject ? object["reason"] : nil {
+        case nil, .null?:
+            break
+        case .string(let text)? where RejectReason(rawValue: text) != nil:
+            answer.reason = RejectReason(rawValue: text)
+        case let other?:
+            throw .invalidReason(other.stringValue.map { "\"\($0.prefix(64))\"" } ?? other.typeNameWithArticle)
+        }
         switch object["client_websocket_url"] {
         case nil, .null?:
-            return CallAnswer(action: action)
+            return answer
         case .string(let url)?:
             if let problem = WebSocketURL.problem(url) { throw .invalidWebSocketURL(url, problem) }
-            return CallAnswer(action: action, websocketURL: url)
+            answer.websocketURL = url
+            return answer
         case let other?:
             throw .webSocketURLNotText(other.typeNameWithArticle)
         }
@@ -56,6 +75,9 @@ public enum CallAnswerProblem: Error, Sendable, Equatable, CustomStringConvertib
     case unknownAction(String)
     case webSocketURLNotText(String)
     case invalidWebSocketURL(String, String)
+    case invalidReason(String)
+    /// The answer cannot be said in the source's answer language (e.g. `answer` without a URL for Twilio).
+    case notRenderable(String)
 
     public var description: String {
         switch self {
@@ -66,6 +88,8 @@ public enum CallAnswerProblem: Error, Sendable, Equatable, CustomStringConvertib
         case .unknownAction(let action): "action must be \"answer\" or \"reject\", got \"\(action.prefix(64))\""
         case .webSocketURLNotText(let type): "client_websocket_url must be text, got \(type)"
         case .invalidWebSocketURL(let url, let problem): "client_websocket_url \"\(url.prefix(200))\": \(problem)"
+        case .invalidReason(let got): "reason must be \"rejected\" or \"busy\", got \(got)"
+        case .notRenderable(let why): why
         }
     }
 }

@@ -1,0 +1,60 @@
+import SwitchboardCore
+import Testing
+
+@Suite("Answer languages: the same decision said as Inkbox JSON, TwiML, TeXML or NCCO")
+struct AnswerLanguageTests {
+    private let connect = CallAnswer(action: .answer, websocketURL: "wss://agent.example/ws?a=1&b=\"2\"<x>")
+
+    private func text(_ language: AnswerLanguage, _ answer: CallAnswer) -> (String, String) {
+        let rendered = language.render(answer)
+        return (rendered.contentType, String(decoding: rendered.body, as: UTF8.self))
+    }
+
+    @Test func twimlConnectsAStreamWithTheURLEscapedAsAnAttribute() {
+        let (type, body) = text(.twiml, connect)
+        #expect(type == "text/xml")
+        #expect(body == #"<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="wss://agent.example/ws?a=1&amp;b=&quot;2&quot;&lt;x&gt;" /></Connect></Response>"#)
+        #expect(text(.texml, connect).1 == body)
+    }
+
+    @Test func twimlRejectsWithTheReasonWhenGiven() {
+        #expect(text(.twiml, CallAnswer(action: .reject)).1 == #"<?xml version="1.0" encoding="UTF-8"?><Response><Reject /></Response>"#)
+        #expect(text(.texml, CallAnswer(action: .reject, reason: .busy)).1
+            == #"<?xml version="1.0" encoding="UTF-8"?><Response><Reject reason="busy" /></Response>"#)
+    }
+
+    @Test func nccoConnectsAWebSocketAt16kHzAndRejectsWithTheEmptyNCCO() {
+        let (type, body) = text(.ncco, CallAnswer(action: .answer, websocketURL: "wss://agent.example/ws"))
+        #expect(type == "application/json")
+        #expect(body == #"[{"action":"connect","endpoint":[{"type":"websocket","uri":"wss://agent.example/ws","content-type":"audio/l16;rate=16000"}]}]"#)
+        #expect(text(.ncco, CallAnswer(action: .reject, reason: .busy)).1 == "[]")
+    }
+
+    @Test func inkboxKeepsItsJSONAnswer() {
+        #expect(text(.inkbox, CallAnswer(action: .reject, reason: .busy)) == ("application/json", #"{"action":"reject"}"#))
+        #expect(AnswerLanguage.inkbox.problem(CallAnswer(action: .answer)) == nil)
+    }
+
+    @Test func anAnswerWithoutAURLOrWithWsIsRefusedWhereTheLanguageCannotSayIt() {
+        #expect(AnswerLanguage.twiml.problem(CallAnswer(action: .answer))?.hasPrefix("an answer for twiml needs client_websocket_url") == true)
+        #expect(AnswerLanguage.texml.problem(CallAnswer(action: .answer, websocketURL: "ws://a.example/x"))?.contains("wss://") == true)
+        #expect(AnswerLanguage.ncco.problem(CallAnswer(action: .answer, websocketURL: "ws://a.example/x")) == nil)
+        #expect(AnswerLanguage.ncco.problem(CallAnswer(action: .reject)) == nil)
+    }
+
+    @Test func formatsNameTheirLanguageAndTheProvidersWait() {
+        #expect(AnswerLanguage.of(format: "twilio") == .twiml)
+        #expect(AnswerLanguage.of(format: "telnyx-texml") == .texml)
+        #expect(AnswerLanguage.of(format: "vonage") == .ncco)
+        #expect(AnswerLanguage.of(format: "salpre") == nil)
+        #expect(AnswerLanguage.ncco.maxTimeoutMilliseconds == 4_000)
+        #expect(AnswerLanguage.twiml.maxTimeoutMilliseconds == 14_000)
+    }
+
+    @Test func aDecisionMayGiveARejectReason() throws {
+        #expect(try CallAnswer.parse(Array(#"{"action":"reject","reason":"busy"}"#.utf8)) == CallAnswer(action: .reject, reason: .busy))
+        #expect(try CallAnswer.parse(Array(#"{"action":"answer","reason":"whatever","client_websocket_url":"wss://a.example"}"#.utf8))
+            == CallAnswer(action: .answer, websocketURL: "wss://a.example"))
+        #expect(throws: CallAnswerProblem.invalidReason(#""later""#)) { try CallAnswer.parse(Array(#"{"action":"reject","reason":"later"}"#.utf8)) }
+    }
+}
