@@ -8,12 +8,16 @@ import SwitchboardHTTP
 /// Form-encoded formats (Twilio, TeXML) are refused 405: their GET signature covers the query exactly
 /// as sent, which the server does not keep, so their Voice URL must use POST (Twilio's default).
 extension IngestService {
+    /// 405 for a GET to a source whose format does not take one (also answered by the preflight, before
+    /// the signature is looked at).
+    func getRefusal(format: String) -> HTTPResponse? {
+        guard mappings.mappings[format]?.bodyEncoding != .json else { return nil }
+        return .error(405, type: "method_not_allowed", message: "format \(format) takes POST only: set the provider's URL to HTTP POST")
+    }
+
     /// Puts the query of `request` in its body; returns the refusal when that cannot be done.
     func moveQueryToBody(_ request: inout HTTPRequest, format: String) -> HTTPResponse? {
-        guard mappings.mappings[format]?.bodyEncoding == .json else {
-            return .error(405, type: "method_not_allowed",
-                          message: "format \(format) takes POST only: set the provider's URL to HTTP POST")
-        }
+        if let refusal = getRefusal(format: format) { return refusal }
         var object = JSONObject()
         for (name, value) in request.query {
             guard object[name] == nil else {
