@@ -57,4 +57,15 @@ struct AnswerLanguageTests {
             == CallAnswer(action: .answer, websocketURL: "wss://a.example"))
         #expect(throws: CallAnswerProblem.invalidReason(#""later""#)) { try CallAnswer.parse(Array(#"{"action":"reject","reason":"later"}"#.utf8)) }
     }
+
+    @Test func streamParametersGoWhereTheLanguageHasAPlace() throws {
+        let answer = try CallAnswer.parse(Array(#"{"action":"answer","client_websocket_url":"wss://a.example/ws","parameters":{"tenant":"t1","q":"<&>"}}"#.utf8))
+        #expect(answer.parameters == [CallAnswer.StreamParameter("tenant", "t1"), CallAnswer.StreamParameter("q", "<&>")])
+        #expect(text(.twiml, answer).1 == #"<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="wss://a.example/ws"><Parameter name="tenant" value="t1" /><Parameter name="q" value="&lt;&amp;&gt;" /></Stream></Connect></Response>"#)
+        #expect(text(.ncco, answer).1 == #"[{"action":"connect","endpoint":[{"type":"websocket","uri":"wss://a.example/ws","content-type":"audio/l16;rate=16000","headers":{"tenant":"t1","q":"<&>"}}]}]"#)
+        #expect(text(.inkbox, answer).1 == #"{"action":"answer","client_websocket_url":"wss://a.example/ws"}"#)
+        #expect(throws: CallAnswerProblem.parameterNotText("n", "a number")) {
+            try CallAnswer.parse(Array(#"{"action":"answer","parameters":{"n":1}}"#.utf8))
+        }
+    }
 }

@@ -44,4 +44,13 @@ struct ProviderIncomingCallConfigTests {
         #expect(failure("twilio", #"{"fallback": {"action": "answer", "reason": "busy", "client_websocket_url": "wss://a.example/"}}"#)
             == "sources[0].incoming_call.fallback.reason: must be \"rejected\" or \"busy\" on a reject, got \"busy\"")
     }
+
+    @Test func rulesMayGiveStreamParameters() throws {
+        let json = #"{"sources": [{"name": "p", "format": "vonage", "auth": \#(Self.auths["vonage"] ?? ""), "incoming_call": {"rules": [{"action": "answer", "client_websocket_url": "wss://a.example/", "parameters": {"b": "2", "a": "1"}}]}}]}"#
+        let config = try GatewayConfig.parse(Data(json.utf8), environment: [:])
+        #expect(config.sources.first?.incomingCall?.rules.first?.answer.parameters
+            == [CallAnswer.StreamParameter("a", "1"), CallAnswer.StreamParameter("b", "2")])
+        #expect(failure("twilio", #"{"fallback": {"action": "reject", "parameters": {"a": "1"}}}"#)
+            == "sources[0].incoming_call.fallback.parameters: applies to an answer only")
+    }
 }

@@ -34,6 +34,8 @@ WS_DECIDED = "wss://agent.example/ws/7?a=1&b=2"
 RULE_CALLER = "+19995550100"
 CALLER = "+14155550123"
 SLOW_TIMEOUT_MS = 400
+# Passed by the decision endpoint: TwiML <Parameter>s, NCCO websocket headers (escaping checked too).
+PARAMETERS = {"tenant": "t1", "note": "a&b \"c\" <d>"}
 TWILIO_TOKEN = secrets.token_hex(16)
 VONAGE_SECRET = "sb_" + secrets.token_hex(16)
 TELNYX_KEY = Ed25519PrivateKey.generate()
@@ -98,7 +100,7 @@ def answer_for(path: str) -> tuple[int, bytes]:
         time.sleep(SLOW_TIMEOUT_MS / 1000 + 1.5)
     if path.startswith("/busy"):
         return 200, json.dumps({"action": "reject", "reason": "busy"}).encode()
-    return 200, json.dumps({"action": "answer", "client_websocket_url": WS_DECIDED}).encode()
+    return 200, json.dumps({"action": "answer", "client_websocket_url": WS_DECIDED, "parameters": PARAMETERS}).encode()
 
 
 @pytest.fixture(scope="module")
@@ -154,40 +156,44 @@ def element_tree(element: ET.Element) -> tuple:
     return element.tag, dict(element.attrib), (element.text or "").strip(), [element_tree(child) for child in element]
 
 
-def twiml(connect_url: str | None = None, reason: str | None = None) -> tuple:
+def twiml(connect_url: str | None = None, reason: str | None = None, parameters: dict | None = None) -> tuple:
     """What twilio's VoiceResponse renders for the same instructions, parsed."""
     from twilio.twiml.voice_response import Connect, VoiceResponse
     response = VoiceResponse()
     if connect_url:
         connect = Connect()
-        connect.stream(url=connect_url)
+        stream = connect.stream(url=connect_url)
+        for name, value in (parameters or {}).items():
+            stream.parameter(name=name, value=value)
         response.append(connect)
     else:
         response.reject(reason=reason)
     return element_tree(ET.fromstring(str(response)))
 
 
-def ncco_connect(url: str) -> list:
+def ncco_connect(url: str, parameters: dict | None = None) -> list:
     """The vonage-voice NCCO model of a websocket connect (its Connect insists on a from; the API does not)."""
     from vonage_voice.models.connect_endpoints import WebsocketEndpoint
     from vonage_voice.models.ncco import Connect
-    action = Connect(endpoint=[WebsocketEndpoint(uri=url, contentType="audio/l16;rate=16000")], randomFromNumber=True)
+    endpoint = WebsocketEndpoint(uri=url, contentType="audio/l16;rate=16000", headers=parameters or None)
+    action = Connect(endpoint=[endpoint], randomFromNumber=True)
     dumped = action.model_dump(by_alias=True, exclude_none=True, mode="json")
     dumped.pop("randomFromNumber")
     return [dumped]
 
 
-def expect_answer(provider: str, status: int, headers: dict[str, str], body: bytes, url: str | None, reason: str | None = None):
+def expect_answer(provider: str, status: int, headers: dict[str, str], body: bytes, url: str | None,
+                  reason: str | None = None, parameters: dict | None = None):
     assert status == 200, body
     content_type = {k.lower(): v for k, v in headers.items()}["content-type"]
     if provider == "vonage":
         assert content_type == "application/json"
         ncco = json.loads(body)
-        assert ncco == (ncco_connect(url) if url else [])
+        assert ncco == (ncco_connect(url, parameters) if url else [])
     else:
         assert content_type == "text/xml"
         assert body.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
-        assert element_tree(ET.fromstring(body)) == twiml(url, reason)
+        assert element_tree(ET.fromstring(body)) == twiml(url, reason, parameters)
 
 
 def decisions(gateway: Gateway, source: str) -> list[dict]:
@@ -222,7 +228,7 @@ def test_the_decision_endpoint_answers_and_the_status_callback_is_the_same_call(
     process, sink = gateway
     call = new_call(provider)
     status, headers, body, _ = ring(process, provider, provider, call)
-    expect_answer(provider, status, headers, body, WS_DECIDED)
+    expect_answer(provider, status, headers, body, WS_DECIDED, parameters=PARAMETERS)
     # The endpoint got a signed call.incoming, verified by the official SDK.
     asked = [(h, b) for h, b in sink.on(f"/answer/{provider}") if call in b.decode()]
     assert len(asked) == 1
@@ -290,7 +296,7 @@ def test_vonage_answer_url_by_get_is_signed_over_the_query_as_json(gateway):
     process, _ = gateway
     call = new_call("vonage")
     status, headers, body, _ = ring(process, "vonage", "vonage", call, method="GET")
-    expect_answer("vonage", status, headers, body, WS_DECIDED)
+    expect_answer("vonage", status, headers, body, WS_DECIDED, parameters=PARAMETERS)
     status, _, body, _ = ring(process, "vonage", "vonage", new_call("vonage"), method="GET", tamper=True)
     assert status == 401, body
 

@@ -78,7 +78,18 @@ public enum TwiML {
         var xml = #"<?xml version="1.0" encoding="UTF-8"?><Response>"#
         switch (answer.action, answer.websocketURL) {
         case (.answer, let url?):
-            xml += #"<Connect><Stream url=""# + XMLText.attribute(url) + #"" /></Connect>"#
+            xml += #"<Connect><Stream url=""# + XMLText.attribute(url) + "\""
+            if answer.parameters.isEmpty {
+                xml += " />"
+            } else {
+                xml += ">"
+                for parameter in answer.parameters {
+                    xml += #"<Parameter name=""# + XMLText.attribute(parameter.name) + #"" value=""#
+                        + XMLText.attribute(parameter.value) + #"" />"#
+                }
+                xml += "</Stream>"
+            }
+            xml += "</Connect>"
         case (.answer, nil):
             // Not renderable (AnswerLanguage.problem refuses it before): an empty Response hangs up.
             break
@@ -93,7 +104,8 @@ public enum TwiML {
     }
 }
 
-/// Vonage NCCO. A connect to the agent's websocket at 16 kHz linear PCM; NCCO has no reject action, so
+/// Vonage NCCO. A connect to the agent's websocket at 16 kHz linear PCM (stream parameters as the
+/// endpoint's `headers`, which Vonage passes to the websocket); NCCO has no reject action, so
 /// a reject is the empty NCCO `[]`: nothing to do, Vonage ends the call at once (the caller hears the
 /// call drop, no message; PROVIDERS.md §3.1 leaves open whether the leg is billed as answered).
 public enum NCCO {
@@ -102,8 +114,11 @@ public enum NCCO {
 
     public static func document(_ answer: CallAnswer) -> JSONValue {
         guard answer.action == .answer, let url = answer.websocketURL else { return .array([]) }
-        let endpoint = JSONObject([("type", .string("websocket")), ("uri", .string(url)),
+        var endpoint = JSONObject([("type", .string("websocket")), ("uri", .string(url)),
                                    ("content-type", .string(contentType))])
+        if !answer.parameters.isEmpty {
+            endpoint["headers"] = .object(JSONObject(answer.parameters.map { ($0.name, JSONValue.string($0.value)) }))
+        }
         let connect = JSONObject([("action", .string("connect")), ("endpoint", .array([.object(endpoint)]))])
         return .array([.object(connect)])
     }

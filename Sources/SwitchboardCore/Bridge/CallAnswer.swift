@@ -18,10 +18,27 @@ public struct CallAnswer: Sendable, Equatable {
         case rejected, busy
     }
 
-    public init(action: Action, websocketURL: String? = nil, reason: RejectReason? = nil) {
+    /// Name/value pairs for the agent's stream, where the provider has a place for them: TwiML/TeXML
+    /// `<Parameter>`s of the `<Stream>` (in the WebSocket's `start` message as `customParameters`), the
+    /// NCCO websocket endpoint's `headers`. Not part of Inkbox's answer.
+    public var parameters: [StreamParameter]
+
+    /// One stream parameter.
+    public struct StreamParameter: Sendable, Equatable {
+        public var name: String
+        public var value: String
+
+        public init(_ name: String, _ value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public init(action: Action, websocketURL: String? = nil, reason: RejectReason? = nil, parameters: [StreamParameter] = []) {
         self.action = action
         self.websocketURL = websocketURL
         self.reason = reason
+        self.parameters = parameters
     }
 
     /// The answer's JSON: `action`, then `client_websocket_url` only when there is one.
@@ -53,6 +70,17 @@ public struct CallAnswer: Sendable, Equatable {
         case let other?:
             throw .invalidReason(other.stringValue.map { "\"\($0.prefix(64))\"" } ?? other.typeNameWithArticle)
         }
+        switch action == .answer ? object["parameters"] : nil {
+        case nil, .null?:
+            break
+        case .object(let members)?:
+            for (name, value) in members {
+                guard let text = value.stringValue else { throw .parameterNotText(name, value.typeNameWithArticle) }
+                answer.parameters.append(StreamParameter(name, text))
+            }
+        case let other?:
+            throw .parametersNotAnObject(other.typeNameWithArticle)
+        }
         switch object["client_websocket_url"] {
         case nil, .null?:
             return answer
@@ -76,6 +104,8 @@ public enum CallAnswerProblem: Error, Sendable, Equatable, CustomStringConvertib
     case webSocketURLNotText(String)
     case invalidWebSocketURL(String, String)
     case invalidReason(String)
+    case parametersNotAnObject(String)
+    case parameterNotText(String, String)
     /// The answer cannot be said in the source's answer language (e.g. `answer` without a URL for Twilio).
     case notRenderable(String)
 
@@ -90,6 +120,8 @@ public enum CallAnswerProblem: Error, Sendable, Equatable, CustomStringConvertib
         case .invalidWebSocketURL(let url, let problem): "client_websocket_url \"\(url.prefix(200))\": \(problem)"
         case .invalidReason(let got): "reason must be \"rejected\" or \"busy\", got \(got)"
         case .notRenderable(let why): why
+        case .parametersNotAnObject(let type): "parameters must be an object of texts, got \(type)"
+        case .parameterNotText(let name, let type): "parameters.\(name.prefix(64)) must be text, got \(type)"
         }
     }
 }

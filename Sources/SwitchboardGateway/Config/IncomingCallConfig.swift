@@ -138,7 +138,15 @@ public struct IncomingCallConfig: Sendable, Equatable {
             }
             reason = value
         }
-        return CallAnswer(action: action, websocketURL: url, reason: reason)
+        var parameters: [CallAnswer.StreamParameter] = []
+        if var members = try reader.object("parameters") {
+            guard action == .answer else { throw ConfigError(at: "\(at).parameters", "applies to an answer only") }
+            for name in members.keys where !name.hasPrefix("//") {
+                parameters.append(CallAnswer.StreamParameter(name, try members.string(name) ?? ""))
+            }
+            try members.finish()
+        }
+        return CallAnswer(action: action, websocketURL: url, reason: reason, parameters: parameters)
     }
 
     private static func parseDecision(_ reader: inout ConfigReader, environment: [String: String]) throws -> Decision {
