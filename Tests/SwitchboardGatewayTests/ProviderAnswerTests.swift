@@ -91,6 +91,7 @@ struct ProviderAnswerTests {
         tampered[tampered.count - 1] = UInt8(ascii: "8")
         #expect(try await fixture.request("POST", "/v1/ingest/tw", headers: other.headers, body: tampered).status == 401)
         #expect(try await fixture.request("GET", "/v1/ingest/tw?CallSid=CA1", headers: []).status == 405)
+        #expect(AnswerLanguage.allCases.filter(\.answersGet) == [.ncco])
     }
 
     @Test func aVonageGetAnswerURLIsDecidedByTheEndpointInNCCO() async throws {

@@ -34,6 +34,12 @@ public enum AnswerLanguage: String, Sendable, Equatable, CaseIterable {
         }
     }
 
+    /// Whether the provider may fetch its incoming-call URL with GET, the fields in the query, and the
+    /// query can be verified: Vonage's answer URL (GET by default; `payload_hash` covers the query's
+    /// fields as JSON). Twilio's GET signature covers the query as sent, which is not kept, so Twilio and
+    /// TeXML take POST only.
+    public var answersGet: Bool { self == .ncco }
+
     /// What the provider waits, in words for the configuration error.
     public var providerWait: String {
         switch self {
