@@ -56,6 +56,8 @@ struct AnswerLanguageTests {
         #expect(try CallAnswer.parse(Array(#"{"action":"answer","reason":"whatever","client_websocket_url":"wss://a.example"}"#.utf8))
             == CallAnswer(action: .answer, websocketURL: "wss://a.example"))
         #expect(throws: CallAnswerProblem.invalidReason(#""later""#)) { try CallAnswer.parse(Array(#"{"action":"reject","reason":"later"}"#.utf8)) }
+        // An Inkbox handler's own members pass unchanged, as before.
+        #expect(try CallAnswer.parse(Array(#"{"action":"reject","reason":"later","parameters":1}"#.utf8), extras: false) == CallAnswer(action: .reject))
     }
 
     @Test func streamParametersGoWhereTheLanguageHasAPlace() throws {

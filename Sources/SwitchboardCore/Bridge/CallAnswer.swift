@@ -52,9 +52,11 @@ public struct CallAnswer: Sendable, Equatable {
     public var bytes: [UInt8] { JSONWriter.bytes(json) }
 
     /// Reads a decision endpoint's body: a JSON object whose `action` is `answer` or `reject` and whose
-    /// optional `client_websocket_url` (null or absent when none) is a `ws://` or `wss://` URL. Other
-    /// members are ignored, so an existing Inkbox handler's answer passes unchanged.
-    public static func parse(_ body: [UInt8]) throws(CallAnswerProblem) -> CallAnswer {
+    /// optional `client_websocket_url` (null or absent when none) is a `ws://` or `wss://` URL. With
+    /// `extras`, a reject's `reason` and an answer's `parameters` are read too (for the providers that
+    /// have a place for them); other members are ignored, so an existing Inkbox handler's answer passes
+    /// unchanged (Inkbox sources read without `extras`).
+    public static func parse(_ body: [UInt8], extras: Bool = true) throws(CallAnswerProblem) -> CallAnswer {
         let document: JSONValue
         do { document = try JSONReader.parse(body) } catch { throw .notJSON(error.description) }
         guard case .object(let object) = document else { throw .notAnObject(document.typeNameWithArticle) }
@@ -62,7 +64,7 @@ public struct CallAnswer: Sendable, Equatable {
         guard let text = actionValue.stringValue else { throw .actionNotText(actionValue.typeNameWithArticle) }
         guard let action = Action(rawValue: text) else { throw .unknownAction(text) }
         var answer = CallAnswer(action: action)
-        switch action == .reject ? object["reason"] : nil {
+        switch extras && action == .reject ? object["reason"] : nil {
         case nil, .null?:
             break
         case .string(let text)? where RejectReason(rawValue: text) != nil:
@@ -70,7 +72,7 @@ public struct CallAnswer: Sendable, Equatable {
         case let other?:
             throw .invalidReason(other.stringValue.map { "\"\($0.prefix(64))\"" } ?? other.typeNameWithArticle)
         }
-        switch action == .answer ? object["parameters"] : nil {
+        switch extras && action == .answer ? object["parameters"] : nil {
         case nil, .null?:
             break
         case .object(let members)?:

@@ -87,7 +87,7 @@ struct DecisionVerdict: Sendable, Equatable {
                 return .fallback(fallback, error: "answer longer than \(DecisionRequest.maxResponseBytes) bytes", status: response.status, body: body)
             }
             do throws(CallAnswerProblem) {
-                let answer = try CallAnswer.parse(response.body)
+                let answer = try CallAnswer.parse(response.body, extras: language != .inkbox)
                 if let problem = language.problem(answer) { throw .notRenderable(problem) }
                 return DecisionVerdict(decidedBy: .endpoint, answer: answer, endpointStatus: response.status, endpointBody: body)
             } catch {
