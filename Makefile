@@ -17,7 +17,7 @@ PYTHON ?= python3
 VENV := .venv
 INTEROP_REQUIREMENTS := Tests/interop/requirements.txt
 # Each of these test modules must contribute tests: a suite that collects nothing fails.
-INTEROP_MODULES := test_callingbox,test_standardwebhooks,test_inkbox,test_delivery_sdks,test_callingbox_api,test_incoming_call,test_receiver_outage,test_hostile_rss,test_store_lock,test_docs,test_secret_rotation,test_delivery_recovery,test_management_limits,test_provider_signatures,test_rejections,test_leaks,test_telnyx_vonage_mappings,test_provider_calls,test_standardwebhooks_v1a,test_vapi_hmac
+INTEROP_MODULES := test_callingbox,test_standardwebhooks,test_inkbox,test_delivery_sdks,test_callingbox_api,test_incoming_call,test_receiver_outage,test_hostile_rss,test_store_lock,test_docs,test_secret_rotation,test_delivery_recovery,test_management_limits,test_provider_signatures,test_rejections,test_leaks,test_telnyx_vonage_mappings,test_provider_calls,test_standardwebhooks_v1a,test_vapi_hmac,test_provider_answers
 INTEROP_PYTEST = PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/python -m pytest -p no:cacheprovider \
 	Tests/interop --require-modules $(INTEROP_MODULES)
 

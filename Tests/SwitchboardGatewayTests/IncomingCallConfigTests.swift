@@ -50,7 +50,7 @@ struct IncomingCallConfigTests {
 
     @Test(arguments: [
         (#""incoming_call": {"fallback": {"action": "answer"}}"#, "callingbox",
-         "sources[0].incoming_call: needs format inkbox (it answers Inkbox's incoming_call webhook)"),
+         "sources[0].incoming_call: needs a format with an incoming-call request (inkbox, telnyx-texml, twilio, vonage), got callingbox"),
         (#""incoming_call": {"decision": {"url": "https://d.example/", "format": "callingbox", "secret": "s"}}"#, "inkbox",
          "sources[0].incoming_call.fallback: is required: it answers when no rule matches and the decision endpoint cannot"),
         (#""incoming_call": {"rules": [{"action": "answer"}, {"action": "reject"}], "fallback": {"action": "reject"}}"#, "inkbox",

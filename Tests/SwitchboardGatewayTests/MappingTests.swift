@@ -13,7 +13,7 @@ private let salpreRinging = #"{"event_type":"call_ringing","timestamp_utc":17600
 struct MappingGoldenTests {
     @Test func everyShippedMappingCompiles() throws {
         let formats = try MappingLoader.load(directory: "mappings").map(\.format)
-        #expect(formats == shippedFormatNames())
+        #expect(formats.sorted() == shippedFormatNames())  // the loader reads in file-name order: "telnyx-texml.json" < "telnyx.json"
         #expect(Set(["callingbox", "inkbox", "oneinbox", "salpre", "twilio"]).isSubset(of: formats))
     }
 

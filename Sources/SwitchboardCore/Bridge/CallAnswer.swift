@@ -9,10 +9,36 @@ public struct CallAnswer: Sendable, Equatable {
     public var action: Action
     /// Where Inkbox connects the call's WebSocket; nil leaves the number's configured URL in force.
     public var websocketURL: String?
+    /// Why a call is rejected, for providers whose reject takes one (TwiML/TeXML `<Reject reason>`):
+    /// `rejected` or `busy`; nil is the provider's default. Not part of Inkbox's answer.
+    public var reason: RejectReason?
 
-    public init(action: Action, websocketURL: String? = nil) {
+    /// The reasons a `<Reject>` takes (PROVIDERS.md §1.6).
+    public enum RejectReason: String, Sendable, Equatable, CaseIterable {
+        case rejected, busy
+    }
+
+    /// Name/value pairs for the agent's stream, where the provider has a place for them: TwiML/TeXML
+    /// `<Parameter>`s of the `<Stream>` (in the WebSocket's `start` message as `customParameters`), the
+    /// NCCO websocket endpoint's `headers`. Not part of Inkbox's answer.
+    public var parameters: [StreamParameter]
+
+    /// One stream parameter.
+    public struct StreamParameter: Sendable, Equatable {
+        public var name: String
+        public var value: String
+
+        public init(_ name: String, _ value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public init(action: Action, websocketURL: String? = nil, reason: RejectReason? = nil, parameters: [StreamParameter] = []) {
         self.action = action
         self.websocketURL = websocketURL
+        self.reason = reason
+        self.parameters = parameters
     }
 
     /// The answer's JSON: `action`, then `client_websocket_url` only when there is one.
@@ -26,21 +52,44 @@ public struct CallAnswer: Sendable, Equatable {
     public var bytes: [UInt8] { JSONWriter.bytes(json) }
 
     /// Reads a decision endpoint's body: a JSON object whose `action` is `answer` or `reject` and whose
-    /// optional `client_websocket_url` (null or absent when none) is a `ws://` or `wss://` URL. Other
-    /// members are ignored, so an existing Inkbox handler's answer passes unchanged.
-    public static func parse(_ body: [UInt8]) throws(CallAnswerProblem) -> CallAnswer {
+    /// optional `client_websocket_url` (null or absent when none) is a `ws://` or `wss://` URL. With
+    /// `extras`, a reject's `reason` and an answer's `parameters` are read too (for the providers that
+    /// have a place for them); other members are ignored, so an existing Inkbox handler's answer passes
+    /// unchanged (Inkbox sources read without `extras`).
+    public static func parse(_ body: [UInt8], extras: Bool = true) throws(CallAnswerProblem) -> CallAnswer {
         let document: JSONValue
         do { document = try JSONReader.parse(body) } catch { throw .notJSON(error.description) }
         guard case .object(let object) = document else { throw .notAnObject(document.typeNameWithArticle) }
         guard let actionValue = object["action"] else { throw .missingAction }
         guard let text = actionValue.stringValue else { throw .actionNotText(actionValue.typeNameWithArticle) }
         guard let action = Action(rawValue: text) else { throw .unknownAction(text) }
+        var answer = CallAnswer(action: action)
+        switch extras && action == .reject ? object["reason"] : nil {
+        case nil, .null?:
+            break
+        case .string(let text)? where RejectReason(rawValue: text) != nil:
+            answer.reason = RejectReason(rawValue: text)
+        case let other?:
+            throw .invalidReason(other.stringValue.map { "\"\($0.prefix(64))\"" } ?? other.typeNameWithArticle)
+        }
+        switch extras && action == .answer ? object["parameters"] : nil {
+        case nil, .null?:
+            break
+        case .object(let members)?:
+            for (name, value) in members {
+                guard let text = value.stringValue else { throw .parameterNotText(name, value.typeNameWithArticle) }
+                answer.parameters.append(StreamParameter(name, text))
+            }
+        case let other?:
+            throw .parametersNotAnObject(other.typeNameWithArticle)
+        }
         switch object["client_websocket_url"] {
         case nil, .null?:
-            return CallAnswer(action: action)
+            return answer
         case .string(let url)?:
             if let problem = WebSocketURL.problem(url) { throw .invalidWebSocketURL(url, problem) }
-            return CallAnswer(action: action, websocketURL: url)
+            answer.websocketURL = url
+            return answer
         case let other?:
             throw .webSocketURLNotText(other.typeNameWithArticle)
         }
@@ -56,6 +105,11 @@ public enum CallAnswerProblem: Error, Sendable, Equatable, CustomStringConvertib
     case unknownAction(String)
     case webSocketURLNotText(String)
     case invalidWebSocketURL(String, String)
+    case invalidReason(String)
+    case parametersNotAnObject(String)
+    case parameterNotText(String, String)
+    /// The answer cannot be said in the source's answer language (e.g. `answer` without a URL for Twilio).
+    case notRenderable(String)
 
     public var description: String {
         switch self {
@@ -66,6 +120,10 @@ public enum CallAnswerProblem: Error, Sendable, Equatable, CustomStringConvertib
         case .unknownAction(let action): "action must be \"answer\" or \"reject\", got \"\(action.prefix(64))\""
         case .webSocketURLNotText(let type): "client_websocket_url must be text, got \(type)"
         case .invalidWebSocketURL(let url, let problem): "client_websocket_url \"\(url.prefix(200))\": \(problem)"
+        case .invalidReason(let got): "reason must be \"rejected\" or \"busy\", got \(got)"
+        case .notRenderable(let why): why
+        case .parametersNotAnObject(let type): "parameters must be an object of texts, got \(type)"
+        case .parameterNotText(let name, let type): "parameters.\(name.prefix(64)) must be text, got \(type)"
         }
     }
 }

@@ -128,14 +128,18 @@ public struct Translator: Sendable {
         var occurredAt = receivedAt
         if let time = mapping.time {
             // A format that dates its events must date this one: output never takes its time from the clock.
+            // The one exception is an incoming-call request (Twilio's Voice URL, Vonage's answer URL): it is
+            // synchronous and undated, so it happens when it arrives.
             let value = try evaluate(time, "event.time", vendorType)
-            guard !value.isNull else {
+            if value.isNull, kind == .incoming {
+                occurredAt = receivedAt
+            } else if value.isNull {
                 throw .decodeFailed(eventType: vendorType, reason: "event.time is missing (\(mapping.timeSources))")
-            }
-            guard let seconds = value.doubleValue else {
+            } else if let seconds = value.doubleValue {
+                occurredAt = seconds
+            } else {
                 throw .decodeFailed(eventType: vendorType, reason: "event.time must be a time (use @time), got \(value.typeNameWithArticle)")
             }
-            occurredAt = seconds
         }
         let isTest = try mapping.test.map { e throws(TranslationError) in
             try Self.testFlag(try evaluate(e, "event.test", vendorType), of: e, eventType: vendorType)

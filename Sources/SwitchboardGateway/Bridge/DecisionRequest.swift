@@ -71,7 +71,9 @@ struct DecisionVerdict: Sendable, Equatable {
 
     /// The endpoint decides with a 2xx whose body is a valid answer; anything else (a transport error
     /// or timeout, another status, a body that is not an answer) gives the fallback with the reason.
-    static func read(_ result: Result<HTTPClientResponse, HTTPClientError>, fallback: CallAnswer) -> DecisionVerdict {
+    /// An answer the source's `language` cannot say (Twilio: `answer` without a `wss://` URL) is refused too.
+    static func read(_ result: Result<HTTPClientResponse, HTTPClientError>, fallback: CallAnswer,
+                     language: AnswerLanguage = .inkbox) -> DecisionVerdict {
         switch result {
         case .failure(let error):
             return .fallback(fallback, error: "\(error.kind): \(error.message)")
@@ -84,8 +86,9 @@ struct DecisionVerdict: Sendable, Equatable {
             guard !response.truncated else {
                 return .fallback(fallback, error: "answer longer than \(DecisionRequest.maxResponseBytes) bytes", status: response.status, body: body)
             }
-            do {
-                let answer = try CallAnswer.parse(response.body)
+            do throws(CallAnswerProblem) {
+                let answer = try CallAnswer.parse(response.body, extras: language != .inkbox)
+                if let problem = language.problem(answer) { throw .notRenderable(problem) }
                 return DecisionVerdict(decidedBy: .endpoint, answer: answer, endpointStatus: response.status, endpointBody: body)
             } catch {
                 return .fallback(fallback, error: error.description, status: response.status, body: body)

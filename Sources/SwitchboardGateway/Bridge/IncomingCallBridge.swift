@@ -3,7 +3,8 @@ import SwitchboardCore
 import SwitchboardHTTP
 import SwitchboardStore
 
-/// Answers Inkbox's synchronous `incoming_call` once the rules, the decision endpoint or the fallback
+/// Answers a provider's synchronous incoming-call request (Inkbox's `incoming_call`, Twilio's and
+/// TeXML's Voice URL, Vonage's answer URL; `AnswerLanguage` renders the answer) once the rules, the decision endpoint or the fallback
 /// have decided, then records the decision.
 ///
 /// Threads: no thread waits for a decision. The request's connection stays suspended (a deferred
@@ -27,6 +28,8 @@ final class IncomingCallBridge: Sendable {
         var deliveries: [NewDelivery]
         var receivedAt: Double
         var responder: HTTPResponder
+        /// The document the source's provider expects back.
+        var language: AnswerLanguage = .inkbox
 
         var cacheKey: DecisionCache.Key? { requestID.map { DecisionCache.Key(source: source, requestID: $0) } }
     }
@@ -99,11 +102,17 @@ final class IncomingCallBridge: Sendable {
             timer.cancel()
             waiting.withLock { $0[token] = nil }
             var outcome = AttemptOutcome(result, startedAt: started, endedAt: clock())
-            let verdict = DecisionVerdict.read(result, fallback: fallback)
+            let verdict = DecisionVerdict.read(result, fallback: fallback, language: pending.language)
             // A 2xx that is not an answer failed too.
             if outcome.error == nil { outcome.error = verdict.error }
             finish(pending, verdict, request: request.delivery(outcome))
         }
+    }
+
+    /// The 200 answer to the provider: the answer rendered in its language.
+    static func response(_ answer: CallAnswer, in language: AnswerLanguage) -> HTTPResponse {
+        let rendered = language.render(answer)
+        return HTTPResponse(status: 200, headers: ["Content-Type": rendered.contentType], body: rendered.body)
     }
 
     /// Answers every call still waiting on the decision endpoint with its fallback (before the server
@@ -119,7 +128,7 @@ final class IncomingCallBridge: Sendable {
     /// Sends the answer (to repeats of the request id waiting for it too), then commits the record.
     private func finish(_ pending: Pending, _ verdict: DecisionVerdict, request: DecisionDelivery?) {
         let now = clock()
-        let reply = HTTPResponse.json(200, verdict.answer.bytes)
+        let reply = Self.response(verdict.answer, in: pending.language)
         pending.responder.respond(reply)
         if let key = pending.cacheKey {
             for waiter in cache.complete(key, answer: verdict.answer, now: now) { waiter.respond(reply) }

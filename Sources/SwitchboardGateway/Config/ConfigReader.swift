@@ -29,6 +29,9 @@ struct ConfigReader {
         return ConfigReader(object: object, baseDirectory: baseDirectory)
     }
 
+    /// The object's keys, sorted (comments included).
+    var keys: [String] { object.keys.sorted() }
+
     private func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     mutating func string(_ key: String) throws -> String? {

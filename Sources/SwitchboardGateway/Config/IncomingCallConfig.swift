@@ -1,7 +1,7 @@
 import SwitchboardCore
 
-/// A source's `incoming_call` block: how Switchboard answers Inkbox's synchronous `incoming_call`
-/// webhook. In order: the first matching `rules` entry, else the `decision` endpoint, else `fallback`.
+/// A source's `incoming_call` block: how Switchboard answers a provider's synchronous incoming-call
+/// request (Inkbox's `incoming_call`, Twilio's/TeXML's Voice URL, Vonage's answer URL). In order: the first matching `rules` entry, else the `decision` endpoint, else `fallback`.
 ///
 /// ```json
 /// {"rules": [{"match": {"caller": {"prefix": "+90"}, "known_contact": true,
@@ -61,6 +61,20 @@ public struct IncomingCallConfig: Sendable, Equatable {
         return config
     }
 
+    /// What the source's answer language adds: `timeout_ms` within the provider's wait, and rules and
+    /// fallback that the language can say (Twilio has no number URL to fall back on, so an answer needs one).
+    func check(_ language: AnswerLanguage, at: String) throws {
+        if let decision, decision.timeoutMilliseconds > language.maxTimeoutMilliseconds {
+            throw ConfigError(at: "\(at).decision.timeout_ms", "must be at most \(language.maxTimeoutMilliseconds) for this source's format (\(language.providerWait), less 1 s for the network and the fallback), got \(decision.timeoutMilliseconds)")
+        }
+        for (index, rule) in rules.enumerated() {
+            if let problem = language.problem(rule.answer) { throw ConfigError(at: "\(at).rules[\(index)].client_websocket_url", problem) }
+        }
+        if let fallback, let problem = language.problem(fallback) {
+            throw ConfigError(at: "\(at).fallback.client_websocket_url", problem)
+        }
+    }
+
     private static func parseRule(_ reader: inout ConfigReader) throws -> CallRule {
         var match = CallRuleMatch()
         if var conditions = try reader.object("match") {
@@ -117,7 +131,22 @@ public struct IncomingCallConfig: Sendable, Equatable {
         if let url, let problem = WebSocketURL.problem(url) {
             throw ConfigError(at: "\(at).client_websocket_url", "\(problem), got \"\(url)\"")
         }
-        return CallAnswer(action: action, websocketURL: url)
+        var reason: CallAnswer.RejectReason?
+        if let text = try reader.string("reason") {
+            guard action == .reject, let value = CallAnswer.RejectReason(rawValue: text) else {
+                throw ConfigError(at: "\(at).reason", "must be \"rejected\" or \"busy\" on a reject, got \"\(text)\"")
+            }
+            reason = value
+        }
+        var parameters: [CallAnswer.StreamParameter] = []
+        if var members = try reader.object("parameters") {
+            guard action == .answer else { throw ConfigError(at: "\(at).parameters", "applies to an answer only") }
+            for name in members.keys where !name.hasPrefix("//") {
+                parameters.append(CallAnswer.StreamParameter(name, try members.string(name) ?? ""))
+            }
+            try members.finish()
+        }
+        return CallAnswer(action: action, websocketURL: url, reason: reason, parameters: parameters)
     }
 
     private static func parseDecision(_ reader: inout ConfigReader, environment: [String: String]) throws -> Decision {

@@ -31,7 +31,8 @@ public struct SourceConfig: Sendable, Equatable {
     /// Inkbox only: accept requests that carry no `X-Inkbox-Signature` (an Inkbox organisation without a
     /// signing key sends them unsigned). Signed requests are still verified when a secret is configured.
     public var allowUnsigned = false
-    /// Inkbox only: answer `incoming_call` synchronously (rules, decision endpoint, fallback).
+    /// Formats with an incoming-call request (`AnswerLanguage.byFormat`): answer it synchronously (rules,
+    /// decision endpoint, fallback) in the provider's own document.
     public var incomingCall: IncomingCallConfig?
     /// The secret being rolled out of a signature scheme (`auth.secret_previous`), accepted beside the
     /// current ones until `auth.secret_previous_expires_at`.
@@ -83,10 +84,13 @@ public struct SourceConfig: Sendable, Equatable {
         }
         var incomingCall: IncomingCallConfig?
         if var block = try reader.object("incoming_call") {
-            guard format == "inkbox" else {
-                throw ConfigError(at: "\(at).incoming_call", "needs format inkbox (it answers Inkbox's incoming_call webhook)")
+            guard let language = AnswerLanguage.of(format: format) else {
+                let formats = AnswerLanguage.byFormat.keys.sorted().joined(separator: ", ")
+                throw ConfigError(at: "\(at).incoming_call", "needs a format with an incoming-call request (\(formats)), got \(format)")
             }
-            incomingCall = try IncomingCallConfig.parse(&block, environment: environment)
+            let parsed = try IncomingCallConfig.parse(&block, environment: environment)
+            try parsed.check(language, at: "\(at).incoming_call")
+            incomingCall = parsed
         }
         let webhookURL = try reader.string("webhook_url")
         let webhookFormat = try reader.string("webhook_format") ?? "callingbox"

@@ -11,6 +11,7 @@ extension IngestService {
         guard let source = sources.withLock({ $0[name] }) else {
             return Self.unknownSource(name)
         }
+        if head.method == .GET, let refusal = getRefusal(format: source.config.format) { return refusal }
         // The source's own verification over an empty body: its checks run headers first (presence,
         // syntax, timestamp window), so any failure but a body signature's mismatch is final.
         let request = HTTPRequest(method: head.method, path: head.path, headers: head.headers,

@@ -3,7 +3,8 @@ import SwitchboardHTTP
 import SwitchboardStore
 
 extension IngestService {
-    /// Inkbox's `incoming_call` for a source with an `incoming_call` block, once verified and decoded:
+    /// An incoming-call request (`call.incoming`: Inkbox's `incoming_call`, a Twilio/TeXML Voice URL request,
+    /// a Vonage answer request) for a source with an `incoming_call` block, once verified and decoded:
     ///
     /// 1. a request id answered in the last 10 minutes gets the same answer (a repeat arriving while the
     ///    first is being decided waits for it);
@@ -12,16 +13,19 @@ extension IngestService {
     /// 3. the first matching rule answers; else the decision endpoint is asked (the event encoded in its
     ///    format, in the same translator step); else the fallback answers.
     ///
-    /// The answer is always 200 with a valid body; the bridge sends it and records the decision.
+    /// The answer is always 200 with a valid body in the source's `AnswerLanguage`; the bridge sends it
+    /// and records the decision.
     func answerIncomingCall(_ decoded: CallEvent, source: SourceConfig, request: HTTPRequest, responder: HTTPResponder,
                             receivedAt: Double) {
         guard let bridge, let config = source.incomingCall else { return }
-        let requestID = request.headers[InkboxSignature.idHeader].flatMap { $0.isEmpty ? nil : $0 }
+        let language = AnswerLanguage.of(format: source.format) ?? .inkbox
+        // Only Inkbox names its requests; the others' repeats are new requests (decided again).
+        let requestID = language == .inkbox ? request.headers[InkboxSignature.idHeader].flatMap { $0.isEmpty ? nil : $0 } : nil
         if let requestID {
             let key = DecisionCache.Key(source: source.name, requestID: requestID)
             switch bridge.cache.claim(key, responder: responder, now: receivedAt) {
             case .answered(let answer):
-                responder.respond(.json(200, answer.bytes))
+                responder.respond(IncomingCallBridge.response(answer, in: language))
                 return
             case .waiting:
                 return
@@ -62,7 +66,8 @@ extension IngestService {
             }
         }
         let pending = IncomingCallBridge.Pending(source: source.name, requestID: requestID, event: event, body: request.body,
-                                                 deliveries: deliveries, receivedAt: receivedAt, responder: responder)
+                                                 deliveries: deliveries, receivedAt: receivedAt, responder: responder,
+                                                 language: language)
         // A configuration without a fallback ends in a rule that matches every call (checked at start).
         let fallback = config.fallback ?? config.rules.last?.answer ?? CallAnswer(action: .reject)
         if let ruled {

@@ -3,7 +3,7 @@ import SwitchboardCore
 import SwitchboardHTTP
 import SwitchboardStore
 
-/// `POST /v1/ingest/{source}`: authenticate → decode → de-duplicate → correlate → route → encode →
+/// `POST /v1/ingest/{source}` (and GET, the query as the body): authenticate → decode → de-duplicate → correlate → route → encode →
 /// commit the event and its deliveries in one transaction → answer. 2xx only after the commit.
 ///
 /// An Inkbox source with an `incoming_call` block answers `incoming_call` synchronously instead
@@ -21,7 +21,7 @@ final class IngestService: Sendable {
 
     /// By name; `replaceAuthentication` (SIGHUP) swaps their secrets while serving.
     let sources: LockedValue<[String: Source]>
-    private let mappings: Translator
+    let mappings: Translator
     let translator: LockedValue<Translator>
     let database: Database
     let logger: Logger
@@ -74,6 +74,10 @@ final class IngestService: Sendable {
         router.post("/v1/ingest/{source}", .deferred { [self] request, responder in
             ingest(request, responder: responder)
         }, preflight: { [self] in preflight($0) })
+        // Answer URLs fetched with GET (Vonage's default): the query is the body (IngestService+Query).
+        router.add(.GET, "/v1/ingest/{source}", .deferred { [self] request, responder in
+            ingest(request, responder: responder)
+        }, preflight: { [self] in preflight($0) })
     }
 
     /// The answer to a request for a source that is not configured (the preflight's and the handler's).
@@ -88,10 +92,15 @@ final class IngestService: Sendable {
         return .error(401, type: "unauthorized", message: error.description)
     }
 
-    func ingest(_ request: HTTPRequest, responder: HTTPResponder) {
-        let name = request.pathParameters["source"] ?? ""
+    func ingest(_ received: HTTPRequest, responder: HTTPResponder) {
+        let name = received.pathParameters["source"] ?? ""
         guard let source = sources.withLock({ $0[name] }) else {
             responder.respond(Self.unknownSource(name))
+            return
+        }
+        var request = received
+        if request.method == .GET, let refusal = moveQueryToBody(&request, format: source.config.format) {
+            responder.respond(refusal)
             return
         }
         let now = clock()
