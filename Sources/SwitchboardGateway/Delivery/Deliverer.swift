@@ -149,11 +149,17 @@ final class Deliverer: @unchecked Sendable {
     /// Rows one due query reads at most (bodies included).
     static let rowsPerQuery = 512
 
-    /// The destinations with as many attempts in flight as their cap. At most `maxInFlight` of them,
-    /// so the list stays within SQLite's bound parameters.
+    /// The destinations held at their start cap (new, or timing out) with that many attempts in flight:
+    /// a hanging endpoint's rows. At most `maxInFlight` of them, so the list stays within SQLite's bound
+    /// parameters. A healthy destination at its grown cap is not left out: its rows, kept in the
+    /// backlog, serve the wake-ups of its own completions without another query (leaving it out made
+    /// every completion re-run the due query: a crash-test drain took 1.7 times as long).
     private func saturatedDestinations() -> [String] {
         flight.withLock { state in
-            state.perDestination.compactMap { $0.value >= state.caps.cap($0.key) ? $0.key : nil }
+            state.perDestination.compactMap { destination, inFlight in
+                let cap = state.caps.cap(destination)
+                return cap <= state.caps.startCap && inFlight >= cap ? destination : nil
+            }
         }
     }
 
