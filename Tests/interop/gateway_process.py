@@ -35,6 +35,15 @@ def send(request: urllib.request.Request | str, timeout: float = 10) -> tuple[in
         return error.code, dict(error.headers), error.read()
 
 
+def management(gateway: "Gateway", api_key: str, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
+    """A management API request with Bearer `api_key` (a JSON `body`, or none): its status and raw answer."""
+    request = urllib.request.Request(gateway.url(path), method=method,
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"})
+    status, _, reply = send(request)
+    return status, reply
+
+
 def salpre_call_initiated(call_id: int) -> bytes:
     """Salpre's call_initiated example as a new call: one event per call id."""
     return json.dumps({"event_type": "call_initiated", "timestamp_utc": 1760084505,

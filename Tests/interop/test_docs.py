@@ -23,7 +23,7 @@ import urllib.request
 
 import pytest
 
-from gateway_process import Gateway, send
+from gateway_process import Gateway, management, send
 from switchboard_cli import BINARY, ROOT
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "mappings" / "README.md"]
@@ -129,10 +129,7 @@ def as_pattern(quote: str) -> re.Pattern[str]:
 
 
 def api(gateway: Gateway, method: str, path: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(gateway.url(path), method=method, data=json.dumps(body or {}).encode(),
-                                     headers={"Authorization": "Bearer sk_docs", "Content-Type": "application/json"})
-    _, _, reply = send(request)
-    return json.loads(reply)
+    return json.loads(management(gateway, "sk_docs", method, path, body or {})[1])
 
 
 def error_message(reply: dict) -> str:

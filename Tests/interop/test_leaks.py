@@ -11,9 +11,8 @@ import json
 import subprocess
 import sys
 import time
-import urllib.request
 
-from gateway_process import Gateway, Sink, salpre_call_initiated, send
+from gateway_process import Gateway, Sink, management, salpre_call_initiated, send
 from test_store_lock import LOCK_HOLDER, post
 
 TOKEN = "lock-token"  # test_store_lock's post() sends this one
@@ -21,10 +20,7 @@ API_KEY = "sk_leaks"
 
 
 def api(gateway: Gateway, method: str, path: str, body: dict | None = None) -> tuple[int, str]:
-    request = urllib.request.Request(gateway.url(path), method=method,
-                                     data=None if body is None else json.dumps(body).encode(),
-                                     headers={"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"})
-    status, _, text = send(request)
+    status, text = management(gateway, API_KEY, method, path, body)
     return status, text.decode()
 
 

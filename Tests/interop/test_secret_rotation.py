@@ -18,7 +18,7 @@ from callingbox import BadRequestError
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from gateway_process import Gateway, salpre_gateway_with_sdk, send
+from gateway_process import Gateway, management, salpre_gateway_with_sdk, send
 
 API_KEY = "sk_test_rotation"
 TOKEN = "rotation-token"
@@ -32,10 +32,7 @@ def running():
 
 
 def api(gateway: Gateway, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(gateway.url(path), data=data, method=method,
-                                     headers={"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"})
-    status, _, reply = send(request)
+    status, reply = management(gateway, API_KEY, method, path, body)
     return status, json.loads(reply or b"{}")
 
 
